@@ -1,0 +1,149 @@
+# roam-shm: schema -> generated header and doc -> library, CLI and tests.
+#
+#   make                 regenerate if the schema changed, build library + CLI
+#   make check           every test: generated/ up to date, generator tests,
+#                        gcc and clang builds, Check tests, the same tests
+#                        under ASan+UBSan, threaded tests under TSan
+#   make check-sanitize  only the sanitizer runs
+#   make regen           regenerate generated/ unconditionally
+#   make bench           benchmarks (ratios against an in-run baseline)
+#   make clean
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -Igenerated -Isrc
+LDLIBS  := -lpthread
+
+ifeq ($(SAN),asan)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SAN),tsan)
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+endif
+
+SCHEMA    := $(sort $(wildcard schema/*.yaml))
+CODEGEN   := $(wildcard codegen/*.py codegen/roam_codegen/*.py codegen/templates/*.j2)
+GENERATED := generated/roam_shm_layout.h generated/docs/roam_shm_layout.md
+
+LIB_SRC   := $(sort $(wildcard src/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/check_*.c))
+TEST_UTIL := $(sort $(wildcard tests/util/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB       := $(BUILD)/libroam_shm.a
+CLI       := $(BUILD)/roam-shm
+LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+UTIL_OBJ  := $(TEST_UTIL:tests/util/%.c=$(BUILD)/obj/tests/util/%.o)
+TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# Tests that run threads, also run under ThreadSanitizer.
+TSAN_TESTS := $(filter %_threads,$(TESTS))
+
+.PHONY: all regen gen-check check check-unit check-gen check-clang \
+        check-sanitize bench clean deps
+.DELETE_ON_ERROR:
+
+all: $(LIB) $(CLI)
+
+# ---- Dependencies (installed from Debian packages when missing) -----------
+# build/deps.mk records which python and which Check flags to use.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include build/deps.mk
+endif
+build/deps.mk: scripts/deps.sh
+	@mkdir -p build
+	@scripts/deps.sh > $@.tmp && mv $@.tmp $@
+
+deps: build/deps.mk
+
+# ---- Code generation ------------------------------------------------------
+# The stamp keeps make from rerunning the generator when its output did not
+# change (the generator rewrites files only as a whole set).
+build/gen.stamp: $(SCHEMA) $(CODEGEN) | build/deps.mk
+	$(PYTHON) codegen/gen.py --schema schema --out generated
+	@touch $@
+
+$(GENERATED): build/gen.stamp
+
+regen: build/deps.mk
+	$(PYTHON) codegen/gen.py --schema schema --out generated
+	@mkdir -p build && touch build/gen.stamp
+
+gen-check: build/deps.mk
+	$(PYTHON) codegen/gen.py --schema schema --out generated --check
+
+# ---- Library and CLI ------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/*.h src/cli/*.h) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+# ---- Tests ----------------------------------------------------------------
+$(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h src/*.h) $(GENERATED) | build/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | build/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
+	    $< $(UTIL_OBJ) $(LIB) -o $@ $(CHECK_LIBS) $(LDLIBS)
+
+# Run every Check test binary of this build (CK_FORK keeps a crash in one
+# test from hiding the others).
+RUN_TESTS ?= $(TESTS)
+check-unit: $(RUN_TESTS) $(CLI)
+	@set -e; for t in $(RUN_TESTS); do \
+	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
+	done
+
+check-gen: build/deps.mk
+	$(PYTHON) -m unittest discover -s codegen/tests -t codegen
+
+# Every source must also compile warning-free with clang.
+check-clang: $(GENERATED)
+	@if command -v clang >/dev/null 2>&1; then \
+	    echo "clang -fsyntax-only (warnings are errors)"; \
+	    for f in $(LIB_SRC) $(CLI_SRC); do \
+	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -fsyntax-only $$f || exit 1; \
+	    done; \
+	else echo "clang not installed: skipping the clang build"; fi
+
+check: build/deps.mk
+	@$(MAKE) --no-print-directory gen-check
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-gen
+	@$(MAKE) --no-print-directory check-clang
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-sanitize
+
+check-sanitize: build/deps.mk
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
+	@if [ -n "$(TSAN_TESTS)" ]; then \
+	    $(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan CFLAGS="-O1 -g" \
+	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
+	fi
+
+# ---- Benchmarks -----------------------------------------------------------
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf build

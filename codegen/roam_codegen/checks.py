@@ -1,0 +1,325 @@
+"""Semantic checks of a shape-correct Schema: names, layouts, atomics,
+enums, flags, constants and the segment overview."""
+
+import keyword
+import re
+
+from . import names
+from .derive import derive_constants
+
+LOWER = re.compile(r"^[a-z][a-z0-9_]*$")
+UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+RULE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+C_KEYWORDS = set("""auto break case char const continue default do double else
+enum extern float for goto if inline int long register restrict return short
+signed sizeof static struct switch typedef union unsigned void volatile while
+_Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn
+_Static_assert _Thread_local bool true false""".split())
+
+WRITERS = {
+    "host-init": "host, once at creation",
+    "host": "host, at run time",
+    "guest": "owning guest, at run time",
+    "any": "host or guest, at run time",
+    "producer": "ring producer",
+    "consumer": "ring consumer",
+    "none": "nobody (stays zero)",
+}
+
+LOAD_ORDERS = {"relaxed", "acquire", "seq_cst"}
+STORE_ORDERS = {"relaxed", "release", "seq_cst"}
+RMW_ORDERS = {"relaxed", "acquire", "release", "acq_rel", "seq_cst"}
+FAILURE_ORDERS = {"relaxed", "acquire", "seq_cst"}
+FETCH_OPS = {"fetch_add", "fetch_sub", "fetch_or", "fetch_and", "exchange"}
+RMW_OPS = FETCH_OPS | {"cas"}
+_STRENGTH = {"relaxed": 0, "acquire": 1, "release": 1, "acq_rel": 2, "seq_cst": 3}
+
+CACHE_LINE = 64
+
+
+def check(errs, schema):
+    derive_constants(errs, schema)
+    _check_constants(errs, schema)
+    _check_enums(errs, schema)
+    _check_flags(errs, schema)
+    for s in schema.structs:
+        _check_struct(errs, schema, s)
+    _check_segment(errs, schema)
+    _check_unique(errs, schema)
+
+
+def _name(errs, where, name, pattern, what):
+    if not pattern.match(name) or name in C_KEYWORDS or keyword.iskeyword(name):
+        style = "lower_snake_case" if pattern is LOWER else "UPPER_SNAKE_CASE"
+        errs.add(where.path, where.line,
+                 f"{what}: name '{name}' must be {style} and not a C keyword")
+
+
+def _rules(errs, path, line, rules, what):
+    for r in rules:
+        if not RULE.match(r):
+            errs.add(path, line, f"{what}: rule id '{r}' is not of the form a.b.c")
+
+
+def _duplicates(errs, items, what):
+    seen = {}
+    for name, where in items:
+        if name in seen:
+            first = seen[name]
+            errs.add(where.path, where.line, f"duplicate {what} '{name}' "
+                     f"(first at {first.path}:{first.line})")
+        else:
+            seen[name] = where
+
+
+def _check_constants(errs, schema):
+    _duplicates(errs, [(c.name, c.where) for c in schema.constants], "constant")
+    for c in schema.constants:
+        what = f"constant '{c.name}'"
+        _name(errs, c.where, c.name, UPPER, what)
+        _rules(errs, c.where.path, c.where.line, c.rules, what)
+        if c.type.is_array:
+            if c.type.base != "u8" or not isinstance(c.value, bytes):
+                errs.add(c.where.path, c.where.line,
+                         f"{what}: an array constant must be u8[N] with a string value")
+            elif len(c.value) != c.type.count:
+                errs.add(c.where.path, c.where.line,
+                         f"{what}: value has {len(c.value)} bytes, type {c.type} "
+                         f"needs {c.type.count}")
+        elif not isinstance(c.value, int):
+            errs.add(c.where.path, c.where.line,
+                     f"{what}: a {c.type} constant needs an integer value")
+        elif not 0 <= c.value <= c.type.max_value:
+            errs.add(c.where.path, c.where.line,
+                     f"{what}: value {c.value} does not fit in {c.type}")
+
+
+def _check_enums(errs, schema):
+    _duplicates(errs, [(e.name, e.where) for e in schema.enums + schema.flags],
+                "enum or flags")
+    for e in schema.enums:
+        what = f"enum '{e.name}'"
+        _name(errs, e.where, e.name, LOWER, what)
+        if e.type.is_array:
+            errs.add(e.where.path, e.where.line, f"{what}: type must be a scalar")
+        if not e.values:
+            errs.add(e.where.path, e.where.line, f"{what}: has no values")
+        _duplicates(errs, [(v.name, v.where) for v in e.values], f"{what} value name")
+        _duplicates(errs, [(str(v.value), v.where) for v in e.values], f"{what} value")
+        for v in e.values:
+            _name(errs, v.where, v.name, UPPER, f"{what} value")
+            if not 0 <= v.value <= e.type.max_value:
+                errs.add(v.where.path, v.where.line,
+                         f"{what}: value {v.name}={v.value} does not fit in {e.type}")
+
+
+def _check_flags(errs, schema):
+    for fl in schema.flags:
+        what = f"flags '{fl.name}'"
+        _name(errs, fl.where, fl.name, LOWER, what)
+        if fl.type.is_array:
+            errs.add(fl.where.path, fl.where.line, f"{what}: type must be a scalar")
+        _duplicates(errs, [(b.name, b.where) for b in fl.bits], f"{what} bit name")
+        _duplicates(errs, [(str(b.bit), b.where) for b in fl.bits], f"{what} bit")
+        for b in fl.bits:
+            _name(errs, b.where, b.name, UPPER, f"{what} bit")
+            if not 0 <= b.bit < fl.type.bits:
+                errs.add(b.where.path, b.where.line,
+                         f"{what}: bit {b.name}={b.bit} does not fit in {fl.type}")
+        known = {b.name for b in fl.bits}
+        for group, line in fl.exclusive:
+            for n in group:
+                if n not in known:
+                    errs.add(fl.where.path, line,
+                             f"{what}: exclusive names unknown bit '{n}'")
+
+
+def _check_struct(errs, schema, s):
+    what = f"struct '{s.name}'"
+    path = s.where.path
+    _name(errs, s.where, s.name, LOWER, what)
+    _rules(errs, path, s.line_of("rules"), s.rules, what)
+    if s.align <= 0 or s.align & (s.align - 1):
+        errs.add(path, s.line_of("align"), f"{what}: align {s.align} is not a power of two")
+    elif s.align < s.natural_align:
+        errs.add(path, s.line_of("align"), f"{what}: align {s.align} is below the "
+                 f"alignment of its widest field ({s.natural_align})")
+    elif s.size % s.align:
+        errs.add(path, s.line_of("size"),
+                 f"{what}: size {s.size} is not a multiple of align {s.align}")
+    if not s.fields:
+        errs.add(path, s.where.line, f"{what}: has no fields")
+        return
+    _duplicates(errs, [(f.name, f.where) for f in s.fields], f"field of {what}")
+    for f in s.fields:
+        _check_field(errs, schema, s, f)
+    _check_layout(errs, s)
+
+
+def _check_layout(errs, s):
+    """Fields in offset order, no overlap, no undeclared gap, sum == size."""
+    path = s.where.path
+    prev = None
+    end = 0
+    for f in s.fields:
+        fw = f"field '{s.name}.{f.name}'"
+        line = f.line_of("offset")
+        if prev is not None and f.offset < prev.offset:
+            errs.add(path, line, f"{fw}: offset {f.offset} comes after "
+                     f"'{prev.name}' at {prev.offset}; list fields in offset order")
+            return
+        if f.offset < end:
+            errs.add(path, line, f"{fw}: bytes {f.offset}..{f.end - 1} overlap "
+                     f"'{prev.name}' (bytes {prev.offset}..{prev.end - 1})")
+        elif f.offset > end:
+            errs.add(path, line, f"{fw}: gap of {f.offset - end} bytes at offset "
+                     f"{end} before it; declare the gap as a reserved field")
+        end = max(end, f.end)
+        prev = f
+    if end > s.size:
+        errs.add(path, prev.line_of("offset"), f"field '{s.name}.{prev.name}': "
+                 f"ends at {end}, past the struct size {s.size}")
+    elif end < s.size:
+        errs.add(path, s.line_of("size"), f"struct '{s.name}': fields add up to "
+                 f"{end} bytes but size is {s.size}; declare the tail as a "
+                 "reserved field")
+
+
+def _check_field(errs, schema, s, f):
+    what = f"field '{s.name}.{f.name}'"
+    path = f.where.path
+    _name(errs, f.where, f.name, LOWER, what)
+    _rules(errs, path, f.line_of("rules"), f.rules, what)
+    if f.offset < 0:
+        errs.add(path, f.line_of("offset"), f"{what}: offset {f.offset} is negative")
+    elif f.offset % f.type.align:
+        errs.add(path, f.line_of("offset"), f"{what}: offset {f.offset} is not a "
+                 f"multiple of {f.type.align}, the natural alignment of {f.type}")
+    if f.writer not in WRITERS:
+        errs.add(path, f.line_of("writer"), f"{what}: unknown writer '{f.writer}' "
+                 f"(one of: {', '.join(WRITERS)})")
+    if f.line_start and f.offset % CACHE_LINE:
+        errs.add(path, f.line_of("line_start"), f"{what}: must start a new "
+                 f"{CACHE_LINE}-byte cache line but offset {f.offset} does not")
+    if f.reserved:
+        for key in ("atomic", "default", "enum", "flags"):
+            if key in f.keys:
+                errs.add(path, f.line_of(key), f"{what}: a reserved field cannot "
+                         f"have '{key}'")
+        if f.writer != "none":
+            errs.add(path, f.line_of("writer"), f"{what}: a reserved field's writer "
+                     "must be 'none'")
+    elif f.writer == "none":
+        errs.add(path, f.line_of("writer"), f"{what}: writer 'none' is only for "
+                 "reserved fields")
+    if f.atomic:
+        _check_atomic(errs, schema, s, f)
+    if f.default is not None:
+        if f.atomic or f.type.is_array:
+            errs.add(path, f.line_of("default"), f"{what}: 'default' needs a plain "
+                     "scalar field")
+        elif isinstance(f.default, str):
+            c = schema.constant(f.default)
+            if c is None:
+                errs.add(path, f.line_of("default"), f"{what}: default names unknown "
+                         f"constant '{f.default}'")
+            elif not isinstance(c.value, int) or c.value == 0 \
+                    or c.value > f.type.max_value:
+                errs.add(path, f.line_of("default"), f"{what}: default constant "
+                         f"'{f.default}' must be a non-zero value that fits {f.type}")
+        elif not 0 < f.default <= f.type.max_value:
+            errs.add(path, f.line_of("default"), f"{what}: default {f.default} must "
+                     f"be non-zero and fit {f.type} (0 is what selects the default)")
+    for key, lookup, kind in (("enum", schema.enum, "enum"),
+                              ("flags", schema.flagset, "flags")):
+        ref = getattr(f, key)
+        if ref is None:
+            continue
+        target = lookup(ref)
+        if target is None:
+            errs.add(path, f.line_of(key), f"{what}: unknown {kind} '{ref}'")
+        elif target.type != f.type:
+            errs.add(path, f.line_of(key), f"{what}: type {f.type} differs from "
+                     f"{kind} '{ref}' type {target.type}")
+    if f.enum and f.flags:
+        errs.add(path, f.line_of("flags"), f"{what}: cannot have both enum and flags")
+
+
+def _check_atomic(errs, schema, s, f):
+    what = f"field '{s.name}.{f.name}'"
+    a = f.atomic
+    path = f.where.path
+    if f.type.is_array or f.type.size not in (4, 8):
+        errs.add(path, f.line_of("atomic"), f"{what}: atomic fields must be 4 or 8 "
+                 f"bytes (u32 or u64), not {f.type}")
+    if a.load not in LOAD_ORDERS:
+        errs.add(path, a.where.line, f"{what}: load ordering '{a.load}' must be one "
+                 f"of {', '.join(sorted(LOAD_ORDERS))}")
+    if a.store not in STORE_ORDERS:
+        errs.add(path, a.where.line, f"{what}: store ordering '{a.store}' must be "
+                 f"one of {', '.join(sorted(STORE_ORDERS))}")
+    _duplicates(errs, [(r.name, r.where) for r in a.rmw], f"rmw of {what}")
+    enum = schema.enum(f.enum) if f.enum else None
+    for r in a.rmw:
+        rw = f"{what} rmw '{r.name}'"
+        line = r.where.line
+        _name(errs, r.where, r.name, LOWER, rw)
+        if r.op not in RMW_OPS:
+            errs.add(path, line, f"{rw}: unknown op '{r.op}' "
+                     f"(one of: {', '.join(sorted(RMW_OPS))})")
+            continue
+        if r.op == "cas":
+            if r.order is not None:
+                errs.add(path, line, f"{rw}: cas takes 'success' and 'failure', "
+                         "not 'order'")
+            if r.success not in RMW_ORDERS:
+                errs.add(path, line, f"{rw}: success ordering '{r.success}' must be "
+                         f"one of {', '.join(sorted(RMW_ORDERS))}")
+            if r.failure not in FAILURE_ORDERS:
+                errs.add(path, line, f"{rw}: failure ordering '{r.failure}' must be "
+                         f"one of {', '.join(sorted(FAILURE_ORDERS))}")
+            elif r.success in RMW_ORDERS and \
+                    _STRENGTH[r.failure] > _STRENGTH[r.success]:
+                errs.add(path, line, f"{rw}: failure ordering '{r.failure}' is "
+                         f"stronger than success ordering '{r.success}'")
+            if (r.from_ is None) != (r.to is None):
+                errs.add(path, line, f"{rw}: give both 'from' and 'to', or neither")
+            elif r.from_ is not None:
+                if enum is None:
+                    errs.add(path, line, f"{rw}: 'from'/'to' need the field to "
+                             "have an enum")
+                else:
+                    for v in (r.from_, r.to):
+                        if v not in {x.name for x in enum.values}:
+                            errs.add(path, line, f"{rw}: '{v}' is not a value of "
+                                     f"enum '{enum.name}'")
+        else:
+            for key, val in (("from", r.from_), ("to", r.to), ("success", r.success),
+                             ("failure", r.failure)):
+                if val is not None:
+                    errs.add(path, line, f"{rw}: '{key}' is only for cas")
+            if r.order not in RMW_ORDERS:
+                errs.add(path, line, f"{rw}: ordering '{r.order}' must be one of "
+                         f"{', '.join(sorted(RMW_ORDERS))}")
+
+
+def _check_segment(errs, schema):
+    seg = schema.segment
+    if seg is None:
+        return
+    for r in seg.regions:
+        if schema.struct(r.struct) is None:
+            errs.add(r.where.path, r.where.line, f"segment region '{r.name}': "
+                     f"unknown struct '{r.struct}'")
+
+
+def _check_unique(errs, schema):
+    seen = {}
+    for ident, where, what in names.all_identifiers(schema):
+        if ident in seen:
+            fw, fwhat = seen[ident]
+            errs.add(where.path, where.line, f"{what}: generated C name '{ident}' "
+                     f"is already used by {fwhat} ({fw.path}:{fw.line})")
+        else:
+            seen[ident] = (where, what)

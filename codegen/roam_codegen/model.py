@@ -1,0 +1,307 @@
+"""The schema model: dataclasses built from the YAML, one per schema object.
+
+`build` turns the files' parsed trees into a `Schema`; it reports shape
+errors (keys, value types, unknown types). Semantic checks live in
+checks.py, derived values (constant expressions) in derive.py."""
+
+from dataclasses import dataclass, field as dc_field
+from typing import Optional
+
+from . import shape as S
+from .types import parse_type
+
+
+@dataclass
+class Where:
+    path: str
+    line: int
+
+
+@dataclass
+class Constant:
+    name: str
+    type: object
+    value: object           # int, bytes, or None until an expr is derived
+    expr: Optional[str]
+    doc: str
+    rules: list
+    where: Where
+
+
+@dataclass
+class EnumValue:
+    name: str
+    value: int
+    doc: str
+    where: Where
+
+
+@dataclass
+class Enum:
+    name: str
+    type: object
+    doc: str
+    values: list
+    where: Where
+
+
+@dataclass
+class FlagBit:
+    name: str
+    bit: int
+    doc: str
+    where: Where
+
+
+@dataclass
+class Flags:
+    name: str
+    type: object
+    doc: str
+    bits: list
+    exclusive: list          # list of lists of bit names
+    where: Where
+
+
+@dataclass
+class Rmw:
+    name: str
+    op: str                  # cas | fetch_add | fetch_sub | fetch_or | fetch_and | exchange
+    from_: Optional[str]
+    to: Optional[str]
+    success: Optional[str]
+    failure: Optional[str]
+    order: Optional[str]
+    doc: str
+    where: Where
+
+
+@dataclass
+class Atomic:
+    load: str
+    store: str
+    rmw: list
+    where: Where
+
+
+@dataclass
+class Field:
+    name: str
+    offset: int
+    type: object
+    writer: str
+    doc: str
+    atomic: Optional[Atomic]
+    default: object          # int, constant name, or None
+    reserved: bool
+    enum: Optional[str]
+    flags: Optional[str]
+    line_start: bool
+    rules: list
+    where: Where
+    keys: dict = dc_field(default_factory=dict)   # key -> line
+
+    @property
+    def end(self):
+        return self.offset + self.type.size
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
+
+
+@dataclass
+class Struct:
+    name: str
+    doc: str
+    size: int
+    align: int
+    rules: list
+    fields: list
+    where: Where
+    keys: dict = dc_field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
+
+    @property
+    def natural_align(self):
+        return max((f.type.align for f in self.fields), default=1)
+
+
+@dataclass
+class Region:
+    name: str
+    struct: str
+    count: object
+    at: str
+    offset: str
+    size: str
+    doc: str
+    where: Where
+
+
+@dataclass
+class Segment:
+    doc: str
+    regions: list
+    total_size: str
+    where: Where
+
+
+@dataclass
+class Schema:
+    files: list
+    constants: list = dc_field(default_factory=list)
+    enums: list = dc_field(default_factory=list)
+    flags: list = dc_field(default_factory=list)
+    structs: list = dc_field(default_factory=list)
+    segment: Optional[Segment] = None
+
+    def struct(self, name):
+        return next((s for s in self.structs if s.name == name), None)
+
+    def enum(self, name):
+        return next((e for e in self.enums if e.name == name), None)
+
+    def flagset(self, name):
+        return next((f for f in self.flags if f.name == name), None)
+
+    def constant(self, name):
+        return next((c for c in self.constants if c.name == name), None)
+
+
+def _type(errs, path, node, key, what):
+    t = parse_type(node[key])
+    if t is None:
+        errs.add(path, node.line_of(key),
+                 f"{what}: unknown type '{node[key]}' "
+                 "(use u8, u16, u32, u64 or an array such as u8[8])")
+    return t
+
+
+def build(errs, trees):
+    """trees: [(path, Map)] in file order. Returns a Schema; shape errors
+    are added to `errs` and the faulty objects left out."""
+    schema = Schema(files=[p for p, _ in trees])
+    for path, tree in trees:
+        if not S.check_map(errs, path, tree, S.FILE, "file", getattr(tree, "line", 1)):
+            continue
+        for node, line in S.check_list_items(errs, path, tree.get("constants", []),
+                                             S.CONSTANT, "constant"):
+            c = _constant(errs, path, node, line)
+            if c:
+                schema.constants.append(c)
+        for node, line in S.check_list_items(errs, path, tree.get("enums", []),
+                                             S.ENUM, "enum"):
+            e = _enum(errs, path, node, line)
+            if e:
+                schema.enums.append(e)
+        for node, line in S.check_list_items(errs, path, tree.get("flags", []),
+                                             S.FLAGS, "flags"):
+            f = _flags(errs, path, node, line)
+            if f:
+                schema.flags.append(f)
+        for node, line in S.check_list_items(errs, path, tree.get("structs", []),
+                                             S.STRUCT, "struct"):
+            s = _struct(errs, path, node, line)
+            if s:
+                schema.structs.append(s)
+        if "segment" in tree:
+            seg = _segment(errs, path, tree["segment"], tree.line_of("segment"))
+            if seg:
+                if schema.segment:
+                    errs.add(path, seg.where.line, "segment: declared twice "
+                             f"(first in {schema.segment.where.path})")
+                else:
+                    schema.segment = seg
+    return schema
+
+
+def _constant(errs, path, node, line):
+    what = f"constant '{node['name']}'"
+    t = _type(errs, path, node, "type", what)
+    has_value, has_expr = "value" in node, "expr" in node
+    if has_value == has_expr:
+        errs.add(path, line, f"{what}: give exactly one of 'value' and 'expr'")
+        return None
+    if t is None:
+        return None
+    value = node.get("value")
+    if isinstance(value, str):
+        value = value.encode("latin-1", errors="replace")
+    return Constant(node["name"], t, value, node.get("expr"), node["doc"],
+                    list(node.get("rules", [])), Where(path, line))
+
+
+def _enum(errs, path, node, line):
+    what = f"enum '{node['name']}'"
+    t = _type(errs, path, node, "type", what)
+    values = [EnumValue(v["name"], v["value"], v["doc"], Where(path, vl))
+              for v, vl in S.check_list_items(errs, path, node["values"],
+                                              S.ENUM_VALUE, f"{what} value")]
+    if t is None:
+        return None
+    return Enum(node["name"], t, node["doc"], values, Where(path, line))
+
+
+def _flags(errs, path, node, line):
+    what = f"flags '{node['name']}'"
+    t = _type(errs, path, node, "type", what)
+    bits = [FlagBit(b["name"], b["bit"], b["doc"], Where(path, bl))
+            for b, bl in S.check_list_items(errs, path, node["bits"],
+                                            S.FLAG_BIT, f"{what} bit")]
+    exclusive = []
+    for group, gl in zip(node.get("exclusive", []),
+                         getattr(node.get("exclusive"), "item_lines", [])):
+        if not S.STR_LIST.test(group) or len(group) < 2:
+            errs.add(path, gl, f"{what}: each 'exclusive' entry must be a "
+                     "list of two or more bit names")
+            continue
+        exclusive.append((list(group), gl))
+    if t is None:
+        return None
+    return Flags(node["name"], t, node["doc"], bits, exclusive, Where(path, line))
+
+
+def _struct(errs, path, node, line):
+    what = f"struct '{node['name']}'"
+    fields = []
+    for f, fl in S.check_list_items(errs, path, node["fields"], S.FIELD,
+                                    f"{what} field"):
+        fld = _field(errs, path, node["name"], f, fl)
+        if fld:
+            fields.append(fld)
+    return Struct(node["name"], node["doc"], node["size"], node["align"],
+                  list(node.get("rules", [])), fields, Where(path, line),
+                  dict(node.key_lines))
+
+
+def _field(errs, path, struct_name, node, line):
+    what = f"field '{struct_name}.{node['name']}'"
+    t = _type(errs, path, node, "type", what)
+    atomic = None
+    if "atomic" in node:
+        a = node["atomic"]
+        if not S.check_map(errs, path, a, S.ATOMIC, f"{what} atomic", node.line_of("atomic")):
+            return None
+        rmw = [Rmw(r["name"], r["op"], r.get("from"), r.get("to"), r.get("success"),
+                   r.get("failure"), r.get("order"), r["doc"], Where(path, rl))
+               for r, rl in S.check_list_items(errs, path, a.get("rmw", []),
+                                               S.RMW, f"{what} rmw")]
+        atomic = Atomic(a["load"], a["store"], rmw, Where(path, node.line_of("atomic")))
+    if t is None:
+        return None
+    return Field(node["name"], node["offset"], t, node["writer"], node["doc"], atomic,
+                 node.get("default"), node.get("reserved", False), node.get("enum"),
+                 node.get("flags"), node.get("line_start", False),
+                 list(node.get("rules", [])), Where(path, line), dict(node.key_lines))
+
+
+def _segment(errs, path, node, line):
+    if not S.check_map(errs, path, node, S.SEGMENT, "segment", line):
+        return None
+    regions = [Region(r["name"], r["struct"], r.get("count", 1), r["at"], r["offset"], r["size"],
+                      r.get("doc", ""), Where(path, rl))
+               for r, rl in S.check_list_items(errs, path, node["regions"], S.REGION,
+                                               "segment region")]
+    return Segment(node["doc"], regions, node["total_size"], Where(path, line))

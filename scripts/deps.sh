@@ -1,0 +1,46 @@
+#!/bin/sh
+# Find or install what the build needs, then print it as make variables:
+#   PYTHON      a python3 that imports jinja2 and yaml
+#   CHECK_CFLAGS / CHECK_LIBS   the Check unit-test library
+# Missing Debian packages are installed when running as root; otherwise the
+# script stops and prints the exact command to run.
+set -eu
+
+need_pkgs=""
+
+find_python() {
+    for py in ${PYTHON:-} python3 /usr/bin/python3; do
+        if command -v "$py" >/dev/null 2>&1 &&
+           "$py" -c 'import jinja2, yaml' >/dev/null 2>&1; then
+            command -v "$py"
+            return 0
+        fi
+    done
+    return 1
+}
+
+have_check() {
+    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists check
+}
+
+PY=$(find_python) || need_pkgs="$need_pkgs python3 python3-jinja2 python3-yaml"
+have_check || need_pkgs="$need_pkgs check pkg-config"
+
+if [ -n "$need_pkgs" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing build dependencies; run:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y$need_pkgs" >&2
+        exit 1
+    fi
+    echo "installing build dependencies:$need_pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -qq $need_pkgs >&2
+    PY=$(find_python) || { echo "python3 still cannot import jinja2 and yaml" >&2; exit 1; }
+    have_check || { echo "the Check library is still missing" >&2; exit 1; }
+fi
+
+echo "PYTHON := $PY"
+echo "CHECK_CFLAGS := $(pkg-config --cflags check)"
+echo "CHECK_LIBS := $(pkg-config --libs check)"
