@@ -70,6 +70,31 @@
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
 
+/* ---- Field descriptions ------------------------------------------------- */
+
+/* One field of a struct as the schema describes it, for code that walks
+ * every field (dumps, tests) instead of naming each one. */
+typedef struct roam_field_info {
+    const char *name;
+    uint32_t offset;
+    uint32_t size;      /* bytes of the whole field */
+    uint32_t count;     /* array length; 0 for a scalar */
+    bool atomic;
+    bool reserved;
+    const char *(*enum_name)(uint32_t v);   /* NULL unless the field is an enum */
+    uint64_t zero_means;  /* the default a stored 0 stands for; 0 if none */
+} roam_field_info_t;
+
+/* The value of a scalar field of a private copy of a struct. */
+static inline uint64_t roam_field_value(const void *base, const roam_field_info_t *f)
+{
+    const unsigned char *p = (const unsigned char *)base + f->offset;
+    uint64_t v = 0;
+    for (uint32_t i = f->size; i-- > 0;)     /* little-endian */
+        v = (v << 8) | p[i];
+    return v;
+}
+
 /* ---- Lock-free atomics -------------------------------------------------- */
 
 /* A lock-based atomic would not synchronise across processes. */
@@ -212,6 +237,30 @@ _Static_assert(offsetof(roam_segment_header_t, current_size) == 72, "segment_hea
 _Static_assert(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
 _Static_assert(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
 _Static_assert(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
+
+/* Every field of segment_header in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_segment_header_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"magic", 0, 8, 8, false, false, NULL, 0},
+        {"version", 8, 4, 0, false, false, NULL, 0},
+        {"header_size", 12, 4, 0, false, false, NULL, 0},
+        {"total_size", 16, 8, 0, false, false, NULL, 0},
+        {"max_payload_size", 24, 4, 0, false, false, NULL, 0},
+        {"inline_threshold", 28, 4, 0, false, false, NULL, ROAM_DEFAULT_INLINE_THRESHOLD},
+        {"max_guests", 32, 4, 0, false, false, NULL, 0},
+        {"bipbuf_capacity", 36, 4, 0, false, false, NULL, 0},
+        {"peer_table_offset", 40, 8, 0, false, false, NULL, 0},
+        {"var_pool_offset", 48, 8, 0, false, false, NULL, 0},
+        {"heartbeat_interval", 56, 8, 0, false, false, NULL, 0},
+        {"host_goodbye", 64, 4, 0, true, false, NULL, 0},
+        {"num_var_slot_classes", 68, 4, 0, false, false, NULL, 0},
+        {"current_size", 72, 8, 0, true, false, NULL, 0},
+        {"reserved", 80, 48, 48, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
 
 /* segment_header.magic, written by the host, once at creation [shm.segment.magic.v7] */
 static inline const uint8_t *roam_segment_header_magic(const roam_segment_header_t *p)
@@ -399,6 +448,20 @@ _Static_assert(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.r
 _Static_assert(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
 _Static_assert(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
 
+/* Every field of peer_entry in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_peer_entry_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"state", 0, 4, 0, true, false, roam_peer_state_name, 0},
+        {"epoch", 4, 4, 0, true, false, NULL, 0},
+        {"last_heartbeat", 8, 8, 0, true, false, NULL, 0},
+        {"ring_offset", 16, 8, 0, false, false, NULL, 0},
+        {"reserved", 24, 40, 40, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
 /* peer_entry.state, written by the host or guest, at run time */
 static inline uint32_t roam_peer_entry_load_state(const roam_peer_entry_t *p)
 {
@@ -534,6 +597,21 @@ _Static_assert(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.re
 _Static_assert(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
 _Static_assert(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
 
+/* Every field of bipbuf_header in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_bipbuf_header_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"write", 0, 4, 0, true, false, NULL, 0},
+        {"watermark", 4, 4, 0, true, false, NULL, 0},
+        {"capacity", 8, 4, 0, false, false, NULL, 0},
+        {"producer_pad", 12, 52, 52, false, true, NULL, 0},
+        {"read", 64, 4, 0, true, false, NULL, 0},
+        {"consumer_pad", 68, 60, 60, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
 /* bipbuf_header.write, written by the ring producer */
 static inline uint32_t roam_bipbuf_header_load_write(const roam_bipbuf_header_t *p)
 {
@@ -606,6 +684,19 @@ _Static_assert(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_cl
 _Static_assert(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
 _Static_assert(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
 
+/* Every field of size_class_header in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_size_class_header_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"slot_size", 0, 4, 0, false, false, NULL, 0},
+        {"slot_count", 4, 4, 0, false, false, NULL, 0},
+        {"free_head", 8, 8, 0, true, false, NULL, 0},
+        {"pad", 16, 48, 48, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
 /* size_class_header.slot_size, written by the host, once at creation */
 static inline uint32_t roam_size_class_header_slot_size(const roam_size_class_header_t *p)
 {
@@ -673,6 +764,19 @@ _Static_assert(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.o
 _Static_assert(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
 _Static_assert(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
 _Static_assert(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
+
+/* Every field of var_slot_meta in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_var_slot_meta_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"generation", 0, 4, 0, true, false, NULL, 0},
+        {"state", 4, 4, 0, true, false, roam_slot_state_name, 0},
+        {"owner_peer", 8, 4, 0, true, false, NULL, 0},
+        {"next_free", 12, 4, 0, true, false, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
 
 /* var_slot_meta.generation, written by the host or guest, at run time */
 static inline uint32_t roam_var_slot_meta_load_generation(const roam_var_slot_meta_t *p)
@@ -747,6 +851,18 @@ _Static_assert(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.fla
 _Static_assert(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
 _Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
 
+/* Every field of frame_header in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"total_len", 0, 4, 0, false, false, NULL, 0},
+        {"flags", 4, 1, 0, false, false, NULL, 0},
+        {"reserved", 5, 3, 3, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
 /* frame_header.total_len, written by the ring producer */
 static inline uint32_t roam_frame_header_total_len(const roam_frame_header_t *p)
 {
@@ -798,6 +914,20 @@ _Static_assert(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: off
 _Static_assert(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
 _Static_assert(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
 _Static_assert(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
+
+/* Every field of slot_ref in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_slot_ref_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"class_idx", 0, 1, 0, false, false, NULL, 0},
+        {"extent_idx", 1, 1, 0, false, false, NULL, 0},
+        {"reserved", 2, 2, 0, false, true, NULL, 0},
+        {"slot_idx", 4, 4, 0, false, false, NULL, 0},
+        {"generation", 8, 4, 0, false, false, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
 
 /* slot_ref.class_idx, written by the ring producer */
 static inline uint8_t roam_slot_ref_class_idx(const roam_slot_ref_t *p)
@@ -872,6 +1002,20 @@ _Static_assert(offsetof(roam_mmap_ref_t, payload_len) == 16, "mmap_ref.payload_l
 _Static_assert(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.payload_len: size");
 _Static_assert(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
 _Static_assert(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
+
+/* Every field of mmap_ref in offset order; *count gets their number. */
+static inline const roam_field_info_t *roam_mmap_ref_fields(size_t *count)
+{
+    static const roam_field_info_t fields[] = {
+        {"map_id", 0, 4, 0, false, false, NULL, 0},
+        {"map_generation", 4, 4, 0, false, false, NULL, 0},
+        {"map_offset", 8, 8, 0, false, false, NULL, 0},
+        {"payload_len", 16, 4, 0, false, false, NULL, 0},
+        {"reserved", 20, 4, 0, false, true, NULL, 0},
+    };
+    *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
 
 /* mmap_ref.map_id, written by the ring producer */
 static inline uint32_t roam_mmap_ref_map_id(const roam_mmap_ref_t *p)

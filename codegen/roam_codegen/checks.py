@@ -319,7 +319,8 @@ def _check_unique(errs, schema):
     for ident, where, what in names.all_identifiers(schema):
         if ident in seen:
             fw, fwhat = seen[ident]
+            at = f" ({fw.path}:{fw.line})" if fw else ""
             errs.add(where.path, where.line, f"{what}: generated C name '{ident}' "
-                     f"is already used by {fwhat} ({fw.path}:{fw.line})")
+                     f"is already used by {fwhat}{at}")
         else:
             seen[ident] = (where, what)

@@ -37,6 +37,8 @@ def field_functions(s, f):
 
 def all_identifiers(schema):
     """Yield (identifier, where, what) for every name the header defines."""
+    yield "roam_field_info_t", None, "the generator"
+    yield "roam_field_value", None, "the generator"
     for c in schema.constants:
         yield macro(c.name), c.where, f"constant '{c.name}'"
         if c.type.is_array:
@@ -53,6 +55,7 @@ def all_identifiers(schema):
         yield func(fl.name, "valid"), fl.where, f"flags '{fl.name}'"
     for s in schema.structs:
         yield struct_type(s), s.where, f"struct '{s.name}'"
+        yield func(s.name, "fields"), s.where, f"struct '{s.name}'"
         for f in s.fields:
             for ident in field_functions(s, f).values():
                 yield ident, f.where, f"field '{s.name}.{f.name}'"
