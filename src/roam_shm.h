@@ -60,6 +60,15 @@ typedef enum roam_err {
     /* Peer lifecycle. */
     ROAM_E_PEER_BUSY,          /* the entry was not in the state the op needs */
     ROAM_E_PEER_INDEX,         /* peer index >= max_guests */
+    ROAM_E_PEER_FULL,          /* no Empty entry left to attach to */
+
+    /* File-backed segments (roam_segment.h). */
+    ROAM_E_NOT_READY,          /* magic still zero: the host is mid-creation */
+    ROAM_E_TIMEOUT,            /* gave up waiting for a ready segment */
+    ROAM_E_EXISTS,             /* create: the file already exists */
+    ROAM_E_IO,                 /* a system call failed; the diag names it */
+    ROAM_E_FILE_SHORT,         /* the file is shorter than the segment says */
+    ROAM_E_GROW,               /* growth to a size that is not allowed */
 
     ROAM_E__COUNT
 } roam_err_t;
