@@ -70,6 +70,11 @@ typedef enum roam_err {
     ROAM_E_FILE_SHORT,         /* the file is shorter than the segment says */
     ROAM_E_GROW,               /* growth to a size that is not allowed */
 
+    /* Whole segment and creation, added later (kept last so that the values
+     * above do not move). */
+    ROAM_E_RING_LAYOUT,        /* bipbuf_capacity 0 or not a multiple of 64 */
+    ROAM_E_BUFFER_ALIGN,       /* buf is not aligned to ROAM_SEGMENT_ALIGN */
+
     ROAM_E__COUNT
 } roam_err_t;
 
@@ -160,17 +165,20 @@ typedef struct roam_header_params {
  * host_goodbye = 0, reserved zero, magic written last (release fence). */
 void roam_header_init(roam_segment_header_t *h, const roam_header_params_t *p);
 
-/* Lay out a complete fresh segment in buf (len bytes, all zero): header,
- * every peer Empty with its ring_offset, every BipBuffer header with its
- * capacity, class headers and free lists; the magic is written last.
- * *layout_out (may be NULL) receives the layout. */
+/* Lay out a complete fresh segment in buf (len bytes, all zero, aligned to
+ * ROAM_SEGMENT_ALIGN as a mapping is): header, every peer Empty with its
+ * ring_offset, every BipBuffer header with its capacity, class headers and
+ * free lists; the magic is written last. *layout_out (may be NULL) receives
+ * the layout. */
 roam_err_t roam_segment_init(void *buf, size_t len, const roam_segment_config_t *cfg,
                              roam_layout_t *layout_out);
 
 /* ---- Whole-segment validation --------------------------------------------
  * Header rules (with the mapping check against len), then each class
- * header, each peer entry, each BipBuffer header. *snap receives the header
- * snapshot; *diag (may be NULL) says which entry failed. */
+ * header, each peer entry, each BipBuffer header. buf must be aligned to
+ * ROAM_SEGMENT_ALIGN (ROAM_E_BUFFER_ALIGN otherwise), as a mapping is.
+ * *snap receives the header snapshot; *diag (may be NULL) says which entry
+ * failed. */
 roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_header_t *snap,
                                  roam_diag_t *diag);
 

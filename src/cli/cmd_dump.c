@@ -1,0 +1,149 @@
+/* roam-shm dump: print a segment's header, and its tables when the file is whole. */
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: " CLI_PROG " dump [--json] FILE\n"
+    "\n"
+    "Print the segment header of FILE as name=value lines in schema order\n"
+    "(magic as text with \\xNN escapes, effective_inline_threshold after\n"
+    "inline_threshold). When FILE holds the whole segment (at least\n"
+    "current_size bytes) and it validates, also print every peer entry as\n"
+    "peers.I.* (I = index, id = I + 1) and every size class as size_classes.I.*.\n"
+    "An invalid header prints 'FILE: <reason>' on stderr and exits 1, as does a\n"
+    "whole-length file that fails segment validation (after its header).\n"
+    "\n"
+    "  --json      print one JSON object instead, with the same names;\n"
+    "              \"peers\" and \"size_classes\" are arrays\n"
+    "  -h, --help  print this help\n";
+
+enum { OPT_HELP, OPT_JSON };
+
+static const cli_option_t options[] = {
+    [OPT_HELP] = {"help", 'h', false},
+    [OPT_JSON] = {"json", 0, false},
+};
+
+/* A private copy of a peer entry, atomics read with their load accessors. */
+static void peer_snapshot(const roam_peer_entry_t *live, roam_peer_entry_t *snap)
+{
+    memset(snap, 0, sizeof *snap);
+    roam_peer_entry_store_state(snap, roam_peer_entry_load_state(live));
+    roam_peer_entry_store_epoch(snap, roam_peer_entry_load_epoch(live));
+    roam_peer_entry_store_last_heartbeat(snap, roam_peer_entry_load_last_heartbeat(live));
+    roam_peer_entry_set_ring_offset(snap, roam_peer_entry_ring_offset(live));
+}
+
+/* A private copy of a size-class header, atomics read with their load accessors. */
+static void class_snapshot(const roam_size_class_header_t *live, roam_size_class_header_t *snap)
+{
+    memset(snap, 0, sizeof *snap);
+    roam_size_class_header_set_slot_size(snap, roam_size_class_header_slot_size(live));
+    roam_size_class_header_set_slot_count(snap, roam_size_class_header_slot_count(live));
+    roam_size_class_header_store_free_head(snap, roam_size_class_header_load_free_head(live));
+}
+
+/* "peers": one object per entry, with its peer id first. */
+static void emit_peers(cli_emit_t *e, void *base, const roam_segment_header_t *snap)
+{
+    size_t n;
+    const roam_field_info_t *fields = roam_peer_entry_fields(&n);
+    cli_emit_open(e, "peers", '[');
+    for (uint32_t i = 0; i < roam_segment_header_max_guests(snap); i++) {
+        roam_peer_entry_t copy;
+        peer_snapshot(roam_segment_peer(base, snap, i), &copy);
+        cli_emit_open(e, NULL, '{');
+        cli_emit_uint(e, "id", (uint64_t)i + 1);
+        cli_emit_fields(e, &copy, fields, n);
+        cli_emit_close(e);
+    }
+    cli_emit_close(e);
+}
+
+/* "size_classes": one object per class header. */
+static void emit_classes(cli_emit_t *e, void *base, const roam_segment_header_t *snap)
+{
+    size_t n;
+    const roam_field_info_t *fields = roam_size_class_header_fields(&n);
+    cli_emit_open(e, "size_classes", '[');
+    for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(snap); i++) {
+        roam_size_class_header_t copy;
+        class_snapshot(roam_segment_class(base, snap, i), &copy);
+        cli_emit_open(e, NULL, '{');
+        cli_emit_fields(e, &copy, fields, n);
+        cli_emit_close(e);
+    }
+    cli_emit_close(e);
+}
+
+/* Print the file; returns the exit code. */
+static int dump(const char *path, cli_file_t *f, bool json)
+{
+    /* Header rules only, so that a lone header can be dumped. */
+    roam_segment_header_t snap;
+    roam_err_t err = roam_header_validate(f->data, f->len, 0, &snap);
+    if (err != ROAM_OK)
+        return cli_report_invalid(path, err, NULL);
+
+    /* The tables only when the file holds the whole, valid segment. */
+    roam_diag_t diag = {0};
+    bool whole = f->len >= roam_segment_header_load_current_size(&snap);
+    roam_err_t seg_err = ROAM_OK;
+    if (whole) {
+        roam_segment_header_t seg_snap;
+        seg_err = roam_segment_validate(f->data, f->len, &seg_snap, &diag);
+    }
+
+    size_t n;
+    const roam_field_info_t *fields = roam_segment_header_fields(&n);
+    cli_emit_t e;
+    cli_emit_init(&e, stdout, json);
+    cli_emit_open(&e, NULL, '{');
+    cli_emit_fields(&e, &snap, fields, n);
+    if (whole && seg_err == ROAM_OK) {
+        emit_peers(&e, f->data, &snap);
+        emit_classes(&e, f->data, &snap);
+    }
+    cli_emit_close(&e);
+    fflush(stdout);
+    return seg_err == ROAM_OK ? CLI_EXIT_OK : cli_report_invalid(path, seg_err, &diag);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+    /* Options and the one FILE operand. */
+    bool json = false;
+    const char *path = NULL;
+    cli_args_t a;
+    cli_args_init(&a, argc, argv);
+    for (;;) {
+        const char *value;
+        int opt = cli_args_next(&a, options, sizeof options / sizeof options[0], &value);
+        if (opt == CLI_ARG_END)
+            break;
+        if (opt == CLI_ARG_ERROR)
+            return CLI_EXIT_USAGE;
+        if (opt == OPT_HELP) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (opt == OPT_JSON)
+            json = true;
+        if (opt == CLI_ARG_POSITIONAL) {
+            if (path != NULL)
+                return cli_usage_error(argv[0], "unexpected operand '%s'", value);
+            path = value;
+        }
+    }
+    if (path == NULL)
+        return cli_usage_error(argv[0], "missing FILE");
+
+    /* Read and print. */
+    cli_file_t f;
+    if (cli_file_read(path, &f) < 0)
+        return CLI_EXIT_USAGE;
+    int rc = dump(path, &f, json);
+    cli_file_free(&f);
+    return rc;
+}

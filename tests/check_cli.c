@@ -1,0 +1,791 @@
+/*
+ * The roam-shm command-line tool, run as a separate process: exit codes,
+ * exact messages, dump output against roam's own header fixtures, and
+ * create -> validate -> dump round trips.
+ *
+ * Environment: ROAM_SHM_CLI (the binary), ROAM_TEST_FIXTURES (tests/fixtures).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_run.h"
+#include "roam_shm.h"
+
+static char *root; /* scratch directory of the whole run, removed at its end */
+static char *tmp;  /* scratch directory of the running test, inside root */
+
+static void setup(void)
+{
+    tmp = cli_tmpdir_make(root);
+    ck_assert_ptr_nonnull(tmp);
+}
+
+static void teardown(void)
+{
+    cli_tmpdir_remove(tmp);
+    tmp = NULL;
+}
+
+/* ---- Helpers ---------------------------------------------------------- */
+
+/* Path of a file in tests/fixtures. */
+static char *fixture(const char *name)
+{
+    const char *dir = getenv("ROAM_TEST_FIXTURES");
+    ck_assert_msg(dir != NULL, "ROAM_TEST_FIXTURES is not set");
+    return cli_path(dir, name);
+}
+
+/* Path of a file in the scratch directory. */
+static char *scratch(const char *name)
+{
+    return cli_path(tmp, name);
+}
+
+/* A run that failed validation: exit 1, nothing on stdout, "PATH: msg\n" on stderr. */
+static void expect_invalid(const cli_result_t *r, const char *path, const char *msg)
+{
+    char want[512];
+    snprintf(want, sizeof want, "%s: %s\n", path, msg);
+    ck_assert_int_eq(r->status, 1);
+    ck_assert_str_eq(r->err, want);
+}
+
+/* The run printed every name=value line of the fixture's .txt. */
+static void expect_fixture_lines(const cli_result_t *r, const char *txt_name)
+{
+    char *txt_path = fixture(txt_name);
+    size_t len;
+    char *txt = cli_read_file(txt_path, &len);
+    ck_assert_msg(txt != NULL, "cannot read %s", txt_path);
+    size_t n = 0;
+    for (char *line = strtok(txt, "\n"); line != NULL; line = strtok(NULL, "\n"), n++)
+        ck_assert_msg(cli_has_line(r->out, line), "%s: no line '%s' in:\n%s", txt_name, line,
+                      r->out);
+    ck_assert_uint_gt(n, 10);
+    free(txt);
+    free(txt_path);
+}
+
+/* The JSON output holds "name":value for every name=value line of the .txt. */
+static void expect_fixture_json(const cli_result_t *r, const char *txt_name)
+{
+    char *txt_path = fixture(txt_name);
+    size_t len;
+    char *txt = cli_read_file(txt_path, &len);
+    ck_assert_ptr_nonnull(txt);
+    for (char *line = strtok(txt, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char *eq = strchr(line, '=');
+        ck_assert_ptr_nonnull(eq);
+        char a[160], b[160];
+        snprintf(a, sizeof a, "\"%.*s\":%s,", (int)(eq - line), line, eq + 1);
+        snprintf(b, sizeof b, "\"%.*s\":%s}", (int)(eq - line), line, eq + 1);
+        ck_assert_msg(strstr(r->out, a) != NULL || strstr(r->out, b) != NULL,
+                      "%s: no %s in %s", txt_name, a, r->out);
+    }
+    free(txt);
+    free(txt_path);
+}
+
+/* Create the reference's worked example at path. */
+static int create_example(cli_result_t *r, const char *path, bool force)
+{
+    return cli_run(r, "create", path, "--max-guests", "3", "--bipbuf-capacity", "256",
+                   "--max-payload-size", "4096", "--size-class", "512:3", "--size-class",
+                   "4096:1", force ? "--force" : NULL, NULL);
+}
+
+/* Create the configuration of seed-header-b at path. */
+static int create_seed_b(cli_result_t *r, const char *path, bool force)
+{
+    return cli_run(r, "create", path, "--max-guests", "8", "--bipbuf-capacity", "4096",
+                   "--max-payload-size", "4096", "--inline-threshold", "512", "--size-class",
+                   "1024:32", force ? "--force" : NULL, NULL);
+}
+
+/* Size of a file, or (size_t)-1 when it cannot be read. */
+static size_t file_size(const char *path)
+{
+    size_t len;
+    void *buf = cli_read_file(path, &len);
+    if (buf == NULL)
+        return (size_t)-1;
+    free(buf);
+    return len;
+}
+
+/* Lines dump prints for a struct: its non-reserved fields, plus an
+ * effective_ line for each field with a default for zero. */
+static size_t dump_lines(const roam_field_info_t *fields, size_t n)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += fields[i].reserved ? 0 : fields[i].zero_means != 0 ? 2 : 1;
+    return lines;
+}
+
+static size_t header_lines(void)
+{
+    size_t n;
+    const roam_field_info_t *f = roam_segment_header_fields(&n);
+    return dump_lines(f, n);
+}
+
+/* Run validate (whole segment) and expect ok. */
+static void expect_valid(const char *path)
+{
+    cli_result_t r;
+    cli_run(&r, "validate", path, NULL);
+    ck_assert_msg(r.status == 0, "validate %s: %s", path, r.err);
+    ck_assert_str_eq(r.out, "ok\n");
+    ck_assert_str_eq(r.err, "");
+    cli_result_free(&r);
+}
+
+/* ---- Help and usage --------------------------------------------------- */
+
+START_TEST(help_everywhere)
+{
+    static const char *const cases[][3] = {
+        {"--help"},           {"-h"},           {"help"},
+        {"validate", "--help"}, {"validate", "-h"}, {"dump", "--help"},
+        {"dump", "-h"},       {"create", "--help"}, {"create", "-h"},
+        {"create", "x", "--help"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[5] = {"roam-shm", cases[i][0], cases[i][1], cases[i][2], NULL};
+        cli_result_t r;
+        cli_runv(&r, argv);
+        ck_assert_msg(r.status == 0, "case %zu: status %d", i, r.status);
+        ck_assert_msg(strncmp(r.out, "usage: roam-shm", 15) == 0, "case %zu: %s", i, r.out);
+        ck_assert_str_eq(r.err, "");
+        cli_result_free(&r);
+    }
+    ck_assert_int_eq(cli_dir_entries(tmp), 0);
+}
+END_TEST
+
+START_TEST(bad_usage)
+{
+    char *a = fixture("seed-header-a.bin");
+    char *out = scratch("new");
+    const char *const cases[][7] = {
+        {NULL},
+        {"frobnicate"},
+        {"validate"},
+        {"validate", a, a},
+        {"validate", "--bogus", a},
+        {"validate", "--header-only=yes", a},
+        {"validate", "-x", a},
+        {"dump"},
+        {"dump", "--json", "--xml", a},
+        {"create"},
+        {"create", out},
+        {"create", out, "--max-guests"},
+        {"create", out, "--max-guests", "3", "--bipbuf-capacity", "256"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[9] = {"roam-shm"};
+        memcpy(argv + 1, cases[i], sizeof cases[i]);
+        cli_result_t r;
+        cli_runv(&r, argv);
+        ck_assert_msg(r.status == 2, "case %zu: status %d", i, r.status);
+        ck_assert_msg(r.err[0] != '\0', "case %zu: no message", i);
+        ck_assert_str_eq(r.out, "");
+        cli_result_free(&r);
+    }
+    ck_assert(!cli_exists(out));
+    free(out);
+    free(a);
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    char *missing = scratch("missing");
+    const char *const cmds[][2] = {{"validate", NULL}, {"validate", "--header-only"},
+                                   {"dump", NULL},     {"dump", "--json"}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        for (int dir = 0; dir < 2; dir++) {
+            const char *path = dir ? tmp : missing;
+            cli_result_t r;
+            if (cmds[i][1] != NULL)
+                cli_run(&r, cmds[i][0], cmds[i][1], path, NULL);
+            else
+                cli_run(&r, cmds[i][0], path, NULL);
+            ck_assert_msg(r.status == 2, "%s %s: status %d", cmds[i][0], path, r.status);
+            ck_assert_msg(strncmp(r.err, path, strlen(path)) == 0, "%s", r.err);
+            ck_assert_str_eq(r.out, "");
+            cli_result_free(&r);
+        }
+    }
+    free(missing);
+}
+END_TEST
+
+/* ---- Validate and dump the seed's header fixtures ---------------------- */
+
+static const char *const fixtures[][2] = {
+    {"seed-header-a.bin", "seed-header-a.txt"},
+    {"seed-header-b.bin", "seed-header-b.txt"},
+};
+
+START_TEST(validate_header_only_fixtures)
+{
+    for (size_t i = 0; i < 2; i++) {
+        char *bin = fixture(fixtures[i][0]);
+        cli_result_t r;
+        cli_run(&r, "validate", "--header-only", bin, NULL);
+        ck_assert_msg(r.status == 0, "%s: %s", bin, r.err);
+        ck_assert_str_eq(r.out, "ok\n");
+        ck_assert_str_eq(r.err, "");
+        cli_result_free(&r);
+        free(bin);
+    }
+}
+END_TEST
+
+START_TEST(validate_whole_needs_whole_file)
+{
+    for (size_t i = 0; i < 2; i++) {
+        char *bin = fixture(fixtures[i][0]);
+        cli_result_t r;
+        cli_run(&r, "validate", bin, NULL);
+        expect_invalid(&r, bin, roam_strerror(ROAM_E_MAPPING_SHORT));
+        ck_assert_str_eq(r.out, "");
+        ck_assert(strstr(r.err, "shorter than current_size") != NULL);
+        cli_result_free(&r);
+        free(bin);
+    }
+}
+END_TEST
+
+START_TEST(dump_fixtures)
+{
+    for (size_t i = 0; i < 2; i++) {
+        char *bin = fixture(fixtures[i][0]);
+        cli_result_t r;
+        cli_run(&r, "dump", bin, NULL);
+        ck_assert_msg(r.status == 0, "%s: %s", bin, r.err);
+        ck_assert_str_eq(r.err, "");
+        expect_fixture_lines(&r, fixtures[i][1]);
+        ck_assert(cli_has_line(r.out, "magic=ROAMHUB\\x07"));
+        /* Only the header. */
+        ck_assert(strstr(r.out, "peers.") == NULL);
+        ck_assert(strstr(r.out, "reserved") == NULL);
+        ck_assert_uint_eq(cli_count_lines(r.out), header_lines());
+        cli_result_free(&r);
+        free(bin);
+    }
+}
+END_TEST
+
+START_TEST(dump_json_fixtures)
+{
+    for (size_t i = 0; i < 2; i++) {
+        char *bin = fixture(fixtures[i][0]);
+        cli_result_t r;
+        cli_run(&r, "dump", "--json", bin, NULL);
+        ck_assert_msg(r.status == 0, "%s: %s", bin, r.err);
+        ck_assert_str_eq(r.err, "");
+        ck_assert_msg(cli_json_valid(r.out), "not JSON: %s", r.out);
+        ck_assert_uint_eq(cli_count_lines(r.out), 1);
+        ck_assert(strncmp(r.out, "{\"magic\":\"ROAMHUB\\u0007\",\"version\":7,", 36) == 0);
+        expect_fixture_json(&r, fixtures[i][1]);
+        ck_assert(strstr(r.out, "\"peers\"") == NULL);
+        ck_assert(strstr(r.out, "\"size_classes\"") == NULL);
+        cli_result_free(&r);
+        free(bin);
+    }
+}
+END_TEST
+
+/* ---- The seed's four header failures ---------------------------------- */
+
+static void bad_magic(roam_segment_header_t *h)
+{
+    h->magic[0] ^= 0xff;
+}
+
+static void bad_version(roam_segment_header_t *h)
+{
+    roam_segment_header_set_version(h, ROAM_SEGMENT_VERSION + 1);
+}
+
+static void bad_header_size(roam_segment_header_t *h)
+{
+    roam_segment_header_set_header_size(h, ROAM_SEGMENT_HEADER_SIZE / 2);
+}
+
+static void no_classes(roam_segment_header_t *h)
+{
+    roam_segment_header_set_num_var_slot_classes(h, 0);
+}
+
+static const struct {
+    void (*corrupt)(roam_segment_header_t *h);
+    const char *msg;
+} seed_failures[] = {
+    {bad_magic, "bad magic: not a roam v7 segment"},
+    {bad_version, "unsupported segment version"},
+    {bad_header_size, "unexpected header_size"},
+    {no_classes, "segment missing var-slot classes"},
+};
+
+START_TEST(seed_failures_reported)
+{
+    static const char *const cmds[][2] = {{"validate", "--header-only"}, {"validate", NULL},
+                                          {"dump", NULL},                {"dump", "--json"}};
+    for (size_t f = 0; f < 2; f++) {
+        char *bin = fixture(fixtures[f][0]);
+        size_t len;
+        void *orig = cli_read_file(bin, &len);
+        ck_assert_ptr_nonnull(orig);
+        ck_assert_uint_eq(len, sizeof(roam_segment_header_t));
+        for (size_t i = 0; i < sizeof seed_failures / sizeof seed_failures[0]; i++) {
+            /* A copy of the fixture with one field broken. */
+            roam_segment_header_t h;
+            memcpy(&h, orig, sizeof h);
+            seed_failures[i].corrupt(&h);
+            char *path = scratch("corrupt.bin");
+            ck_assert_int_eq(cli_write_file(path, &h, sizeof h), 0);
+
+            for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+                cli_result_t r;
+                if (cmds[c][1] != NULL)
+                    cli_run(&r, cmds[c][0], cmds[c][1], path, NULL);
+                else
+                    cli_run(&r, cmds[c][0], path, NULL);
+                expect_invalid(&r, path, seed_failures[i].msg);
+                ck_assert_str_eq(r.out, "");
+                cli_result_free(&r);
+            }
+            free(path);
+        }
+        free(orig);
+        free(bin);
+    }
+}
+END_TEST
+
+START_TEST(short_files_rejected)
+{
+    char *bin = fixture("seed-header-a.bin");
+    size_t len;
+    void *orig = cli_read_file(bin, &len);
+    ck_assert_ptr_nonnull(orig);
+    static const size_t sizes[] = {0, 1, 127};
+    static const char *const cmds[][2] = {{"validate", "--header-only"}, {"validate", NULL},
+                                          {"dump", NULL},                {"dump", "--json"}};
+    for (size_t s = 0; s < 3; s++) {
+        char *path = scratch("short.bin");
+        ck_assert_int_eq(cli_write_file(path, orig, sizes[s]), 0);
+        for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+            cli_result_t r;
+            if (cmds[c][1] != NULL)
+                cli_run(&r, cmds[c][0], cmds[c][1], path, NULL);
+            else
+                cli_run(&r, cmds[c][0], path, NULL);
+            ck_assert_msg(r.status == 1, "%zu bytes, %s: status %d", sizes[s], cmds[c][0],
+                          r.status);
+            ck_assert_str_eq(r.out, "");
+            /* "PATH: <message>\n", one line with a message. */
+            size_t plen = strlen(path);
+            ck_assert(strncmp(r.err, path, plen) == 0 && strncmp(r.err + plen, ": ", 2) == 0);
+            ck_assert_uint_gt(strlen(r.err), plen + 3);
+            ck_assert_uint_eq(cli_count_lines(r.err), 1);
+            ck_assert(strstr(r.err, roam_strerror(ROAM_E_TRUNCATED)) != NULL);
+            cli_result_free(&r);
+        }
+        free(path);
+    }
+    free(orig);
+    free(bin);
+}
+END_TEST
+
+/* ---- create -> validate -> dump --------------------------------------- */
+
+START_TEST(create_worked_example)
+{
+    char *path = scratch("example.seg");
+    cli_result_t r;
+    create_example(&r, path, false);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    char want[512];
+    snprintf(want, sizeof want, "created %s (total_size 8512)\n", path);
+    ck_assert_str_eq(r.out, want);
+    ck_assert_str_eq(r.err, "");
+    cli_result_free(&r);
+    ck_assert_uint_eq(file_size(path), 8512);
+
+    expect_valid(path);
+    cli_run(&r, "validate", "--header-only", path, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "ok\n");
+    cli_result_free(&r);
+
+    /* The text dump: header, three Empty peers on the layout's rings, two classes. */
+    cli_run(&r, "dump", path, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.err, "");
+    static const char *const lines[] = {
+        "magic=ROAMHUB\\x07", "version=7",           "header_size=128",
+        "total_size=8512",    "var_pool_offset=2624", "current_size=8512",
+        "max_guests=3",       "bipbuf_capacity=256", "max_payload_size=4096",
+        "inline_threshold=0", "effective_inline_threshold=256", "num_var_slot_classes=2",
+        "peers.0.id=1",       "peers.0.state=empty", "peers.0.epoch=0",
+        "peers.0.last_heartbeat=0", "peers.0.ring_offset=320",
+        "peers.1.id=2",       "peers.1.ring_offset=1088",
+        "peers.2.id=3",       "peers.2.state=empty", "peers.2.ring_offset=1856",
+        "size_classes.0.slot_size=512",  "size_classes.0.slot_count=3",
+        "size_classes.0.free_head=0",    "size_classes.1.slot_size=4096",
+        "size_classes.1.slot_count=1",   "size_classes.1.free_head=0",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        ck_assert_msg(cli_has_line(r.out, lines[i]), "no line '%s' in:\n%s", lines[i], r.out);
+    ck_assert(strstr(r.out, "peers.3.") == NULL);
+    ck_assert(strstr(r.out, "size_classes.2.") == NULL);
+    /* The header, then each peer (its id and fields) and each class. */
+    size_t np, nc;
+    const roam_field_info_t *pf = roam_peer_entry_fields(&np);
+    const roam_field_info_t *cf = roam_size_class_header_fields(&nc);
+    ck_assert_uint_eq(cli_count_lines(r.out),
+                      header_lines() + 3 * (1 + dump_lines(pf, np)) + 2 * dump_lines(cf, nc));
+    cli_result_free(&r);
+
+    /* The JSON dump carries the same, with arrays. */
+    cli_run(&r, "dump", "--json", path, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(cli_json_valid(r.out), "not JSON: %s", r.out);
+    ck_assert_uint_eq(cli_count_lines(r.out), 1);
+    static const char *const keys[] = {
+        "\"total_size\":8512,",
+        "\"var_pool_offset\":2624,",
+        "\"effective_inline_threshold\":256,",
+        "\"peers\":[{\"id\":1,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,"
+        "\"ring_offset\":320},",
+        "{\"id\":3,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,\"ring_offset\":1856}]",
+        "\"size_classes\":[{\"slot_size\":512,\"slot_count\":3,\"free_head\":0},"
+        "{\"slot_size\":4096,\"slot_count\":1,\"free_head\":0}]}",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        ck_assert_msg(strstr(r.out, keys[i]) != NULL, "no %s in %s", keys[i], r.out);
+    cli_result_free(&r);
+    free(path);
+}
+END_TEST
+
+START_TEST(create_matches_seed_headers)
+{
+    /* The configurations of both fixtures give their headers byte for byte. */
+    char *a_path = scratch("a.seg");
+    char *b_path = scratch("b.seg");
+    cli_result_t r;
+    cli_run(&r, "create", a_path, "--max-guests", "4", "--bipbuf-capacity", "1024",
+            "--max-payload-size", "8192", "--heartbeat-interval", "500000000", "--size-class",
+            "256:16", "--size-class", "8192:4", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cli_result_free(&r);
+    create_seed_b(&r, b_path, false);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cli_result_free(&r);
+
+    const char *paths[2] = {a_path, b_path};
+    const size_t sizes[2] = {46912, 101568};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(file_size(paths[i]), sizes[i]);
+        expect_valid(paths[i]);
+
+        char *bin = fixture(fixtures[i][0]);
+        size_t seed_len, len;
+        void *seed = cli_read_file(bin, &seed_len);
+        void *made = cli_read_file(paths[i], &len);
+        ck_assert(seed != NULL && made != NULL);
+        ck_assert_msg(memcmp(seed, made, sizeof(roam_segment_header_t)) == 0,
+                      "%s: header differs from %s", paths[i], bin);
+
+        cli_run(&r, "dump", paths[i], NULL);
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        expect_fixture_lines(&r, fixtures[i][1]);
+        ck_assert(cli_has_line(r.out, "peers.0.state=empty"));
+        cli_result_free(&r);
+
+        cli_run(&r, "dump", "--json", paths[i], NULL);
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        ck_assert_msg(cli_json_valid(r.out), "not JSON: %s", r.out);
+        expect_fixture_json(&r, fixtures[i][1]);
+        cli_result_free(&r);
+        free(seed);
+        free(made);
+        free(bin);
+    }
+    free(a_path);
+    free(b_path);
+}
+END_TEST
+
+START_TEST(create_refuses_existing_file)
+{
+    char *path = scratch("seg");
+    cli_result_t r;
+    create_example(&r, path, false);
+    ck_assert_int_eq(r.status, 0);
+    cli_result_free(&r);
+
+    /* Without --force: exit 2 and the file is untouched. */
+    create_seed_b(&r, path, false);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert(strstr(r.err, "already exists") != NULL);
+    ck_assert(strncmp(r.err, path, strlen(path)) == 0);
+    cli_result_free(&r);
+    ck_assert_uint_eq(file_size(path), 8512);
+
+    /* With --force: replaced, and no temporary file left beside it. */
+    create_seed_b(&r, path, true);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cli_result_free(&r);
+    ck_assert_uint_eq(file_size(path), 101568);
+    expect_valid(path);
+    ck_assert_int_eq(cli_dir_entries(tmp), 1);
+
+    /* --force with bad parameters leaves the existing file as it was. */
+    cli_run(&r, "create", path, "--force", "--max-guests", "3", "--bipbuf-capacity", "100",
+            "--max-payload-size", "4096", "--size-class", "512:3", NULL);
+    ck_assert_int_eq(r.status, 2);
+    cli_result_free(&r);
+    ck_assert_uint_eq(file_size(path), 101568);
+    ck_assert_int_eq(cli_dir_entries(tmp), 1);
+
+    /* --force on a new file simply creates it. */
+    char *other = scratch("other");
+    create_example(&r, other, true);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cli_result_free(&r);
+    ck_assert_uint_eq(file_size(other), 8512);
+    ck_assert_int_eq(cli_dir_entries(tmp), 2);
+    free(other);
+    free(path);
+}
+END_TEST
+
+START_TEST(create_rejects_bad_parameters)
+{
+    /* Each case replaces one option of the worked example; want is in the message. */
+    static const struct {
+        const char *opt, *value, *want;
+    } cases[] = {
+        {"--bipbuf-capacity", "100", "bad parameters"},
+        {"--bipbuf-capacity", "0", "bad parameters"},
+        {"--max-guests", "256", "bad parameters"},
+        {"--size-class", "0:3", "bad parameters"},
+        {"--size-class", "512:0", "bad parameters"},
+        {"--max-guests", "3x", "--max-guests"},
+        {"--max-guests", "-1", "--max-guests"},
+        {"--max-guests", "+3", "--max-guests"},
+        {"--max-guests", " 3", "--max-guests"},
+        {"--max-guests", "", "--max-guests"},
+        {"--bipbuf-capacity", "0x100", "--bipbuf-capacity"},
+        {"--max-payload-size", "4294967296", "--max-payload-size"},
+        {"--inline-threshold", "abc", "--inline-threshold"},
+        {"--heartbeat-interval", "1e9", "--heartbeat-interval"},
+        {"--heartbeat-interval", "18446744073709551616", "--heartbeat-interval"},
+        {"--size-class", "512", "--size-class"},
+        {"--size-class", "512:", "--size-class"},
+        {"--size-class", ":3", "--size-class"},
+        {"--size-class", "512:3:1", "--size-class"},
+        {"--size-class", "512:99999999999", "--size-class"},
+    };
+    static const char *const base[][2] = {
+        {"--max-guests", "3"},
+        {"--bipbuf-capacity", "256"},
+        {"--max-payload-size", "4096"},
+        {"--inline-threshold", "0"},
+        {"--heartbeat-interval", "0"},
+        {"--size-class", "512:3"},
+    };
+    char *path = scratch("bad.seg");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[20] = {"roam-shm", "create", path};
+        size_t n = 3;
+        for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
+            argv[n++] = base[b][0];
+            argv[n++] = strcmp(base[b][0], cases[i].opt) == 0 ? cases[i].value : base[b][1];
+        }
+        argv[n] = NULL;
+        cli_result_t r;
+        cli_runv(&r, argv);
+        ck_assert_msg(r.status == 2, "%s '%s': status %d", cases[i].opt, cases[i].value,
+                      r.status);
+        ck_assert_str_eq(r.out, "");
+        ck_assert_msg(strstr(r.err, cases[i].want) != NULL, "%s '%s': %s", cases[i].opt,
+                      cases[i].value, r.err);
+        ck_assert_msg(!cli_exists(path), "%s '%s' left a file", cases[i].opt, cases[i].value);
+        cli_result_free(&r);
+    }
+    ck_assert_int_eq(cli_dir_entries(tmp), 0);
+    free(path);
+}
+END_TEST
+
+/* ---- Whole-segment failures name the entry ----------------------------- */
+
+/* A copy of the worked example at name, after edit() changed its bytes. */
+static char *corrupted_example(const char *name,
+                               void (*edit)(void *base, const roam_segment_header_t *snap))
+{
+    char *good = scratch("good.seg");
+    cli_result_t r;
+    if (!cli_exists(good)) {
+        create_example(&r, good, false);
+        ck_assert_int_eq(r.status, 0);
+        cli_result_free(&r);
+    }
+    size_t len;
+    void *buf = cli_read_file(good, &len);
+    ck_assert_ptr_nonnull(buf);
+    roam_segment_header_t snap;
+    ck_assert_int_eq(roam_header_snapshot(buf, len, &snap), ROAM_OK);
+    edit(buf, &snap);
+    char *path = scratch(name);
+    ck_assert_int_eq(cli_write_file(path, buf, len), 0);
+    free(buf);
+    free(good);
+    return path;
+}
+
+static void shift_peer1_ring(void *base, const roam_segment_header_t *snap)
+{
+    roam_peer_entry_t *p = roam_segment_peer(base, snap, 1);
+    roam_peer_entry_set_ring_offset(p, roam_peer_entry_ring_offset(p) + ROAM_SEGMENT_ALIGN);
+}
+
+static void zero_class1_slot_size(void *base, const roam_segment_header_t *snap)
+{
+    roam_size_class_header_set_slot_size(roam_segment_class(base, snap, 1), 0);
+}
+
+static void bad_peer2_state(void *base, const roam_segment_header_t *snap)
+{
+    roam_peer_entry_store_state(roam_segment_peer(base, snap, 2), 7);
+}
+
+static void attach_peer0(void *base, const roam_segment_header_t *snap)
+{
+    roam_peer_entry_t *p = roam_segment_peer(base, snap, 0);
+    roam_peer_entry_store_state(p, ROAM_PEER_STATE_ATTACHED);
+    roam_peer_entry_store_epoch(p, 5);
+    roam_peer_entry_store_last_heartbeat(p, 123456789);
+}
+
+START_TEST(segment_failures_name_the_entry)
+{
+    static const struct {
+        void (*edit)(void *base, const roam_segment_header_t *snap);
+        const char *entry, *field;
+    } cases[] = {
+        {shift_peer1_ring, "peer 1", "ring_offset"},
+        {zero_class1_slot_size, "class 1", "slot_size"},
+        {bad_peer2_state, "peer 2", "state"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *path = corrupted_example("bad.seg", cases[i].edit);
+        size_t plen = strlen(path);
+
+        /* validate: one line "PATH: <sentence naming the entry>". */
+        cli_result_t r;
+        cli_run(&r, "validate", path, NULL);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_str_eq(r.out, "");
+        ck_assert(strncmp(r.err, path, plen) == 0 && strncmp(r.err + plen, ": ", 2) == 0);
+        ck_assert_msg(strstr(r.err, cases[i].entry) != NULL && strstr(r.err, cases[i].field),
+                      "case %zu: %s", i, r.err);
+        ck_assert_uint_eq(cli_count_lines(r.err), 1);
+        char *msg = strdup(r.err);
+        cli_result_free(&r);
+
+        /* The header alone is still valid. */
+        cli_run(&r, "validate", "--header-only", path, NULL);
+        ck_assert_int_eq(r.status, 0);
+        cli_result_free(&r);
+
+        /* dump: the header, no tables, the same message and exit 1. */
+        cli_run(&r, "dump", path, NULL);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert(cli_has_line(r.out, "total_size=8512"));
+        ck_assert(strstr(r.out, "peers.") == NULL);
+        ck_assert_str_eq(r.err, msg);
+        cli_result_free(&r);
+        free(msg);
+        free(path);
+    }
+}
+END_TEST
+
+START_TEST(dump_reads_live_peer_fields)
+{
+    char *path = corrupted_example("attached.seg", attach_peer0);
+    expect_valid(path);
+    cli_result_t r;
+    cli_run(&r, "dump", path, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert(cli_has_line(r.out, "peers.0.state=attached"));
+    ck_assert(cli_has_line(r.out, "peers.0.epoch=5"));
+    ck_assert(cli_has_line(r.out, "peers.0.last_heartbeat=123456789"));
+    ck_assert(cli_has_line(r.out, "peers.1.state=empty"));
+    cli_result_free(&r);
+
+    cli_run(&r, "dump", "--json", path, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "{\"id\":1,\"state\":\"attached\",\"epoch\":5,"
+                            "\"last_heartbeat\":123456789,") != NULL);
+    cli_result_free(&r);
+    free(path);
+}
+END_TEST
+
+/* ---- Suite -------------------------------------------------------------- */
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, help_everywhere);
+    tcase_add_test(tc, bad_usage);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, validate_header_only_fixtures);
+    tcase_add_test(tc, validate_whole_needs_whole_file);
+    tcase_add_test(tc, dump_fixtures);
+    tcase_add_test(tc, dump_json_fixtures);
+    tcase_add_test(tc, seed_failures_reported);
+    tcase_add_test(tc, short_files_rejected);
+    tcase_add_test(tc, create_worked_example);
+    tcase_add_test(tc, create_matches_seed_headers);
+    tcase_add_test(tc, create_refuses_existing_file);
+    tcase_add_test(tc, create_rejects_bad_parameters);
+    tcase_add_test(tc, segment_failures_name_the_entry);
+    tcase_add_test(tc, dump_reads_live_peer_fields);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    /* One directory for every test, so a failed test leaves nothing behind. */
+    root = cli_tmpdir_make(NULL);
+    if (root == NULL) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    cli_tmpdir_remove(root);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
