@@ -30,7 +30,7 @@ def load_schema(schema_dir):
             trees.append((path, loader.load(path)))
         except SchemaError as e:
             errs.errors.append(e)
-    errs.raise_if_any()
+    # Shape errors of the files that did parse are reported with the others.
     schema = model.build(errs, trees)
     errs.raise_if_any()
     checks.check(errs, schema)

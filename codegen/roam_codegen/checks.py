@@ -43,6 +43,7 @@ def check(errs, schema):
     _check_constants(errs, schema)
     _check_enums(errs, schema)
     _check_flags(errs, schema)
+    _duplicates(errs, [(s.name, s.where) for s in schema.structs], "struct")
     for s in schema.structs:
         _check_struct(errs, schema, s)
     _check_segment(errs, schema)
@@ -78,20 +79,21 @@ def _check_constants(errs, schema):
     for c in schema.constants:
         what = f"constant '{c.name}'"
         _name(errs, c.where, c.name, UPPER, what)
-        _rules(errs, c.where.path, c.where.line, c.rules, what)
+        _rules(errs, c.where.path, c.line_of("rules"), c.rules, what)
+        value_line = c.line_of("expr" if c.expr is not None else "value")
         if c.type.is_array:
             if c.type.base != "u8" or not isinstance(c.value, bytes):
-                errs.add(c.where.path, c.where.line,
+                errs.add(c.where.path, c.line_of("type"),
                          f"{what}: an array constant must be u8[N] with a string value")
             elif len(c.value) != c.type.count:
-                errs.add(c.where.path, c.where.line,
+                errs.add(c.where.path, value_line,
                          f"{what}: value has {len(c.value)} bytes, type {c.type} "
                          f"needs {c.type.count}")
         elif not isinstance(c.value, int):
-            errs.add(c.where.path, c.where.line,
+            errs.add(c.where.path, value_line,
                      f"{what}: a {c.type} constant needs an integer value")
         elif not 0 <= c.value <= c.type.max_value:
-            errs.add(c.where.path, c.where.line,
+            errs.add(c.where.path, value_line,
                      f"{what}: value {c.value} does not fit in {c.type}")
 
 
@@ -101,10 +103,11 @@ def _check_enums(errs, schema):
     for e in schema.enums:
         what = f"enum '{e.name}'"
         _name(errs, e.where, e.name, LOWER, what)
-        if e.type.is_array:
-            errs.add(e.where.path, e.where.line, f"{what}: type must be a scalar")
+        if e.type.is_array or e.type.bits > 32:
+            errs.add(e.where.path, e.line_of("type"), f"{what}: type must be u8, u16 "
+                     f"or u32 (the generated helpers take uint32_t), not {e.type}")
         if not e.values:
-            errs.add(e.where.path, e.where.line, f"{what}: has no values")
+            errs.add(e.where.path, e.line_of("values"), f"{what}: has no values")
         _duplicates(errs, [(v.name, v.where) for v in e.values], f"{what} value name")
         _duplicates(errs, [(str(v.value), v.where) for v in e.values], f"{what} value")
         for v in e.values:
@@ -118,8 +121,11 @@ def _check_flags(errs, schema):
     for fl in schema.flags:
         what = f"flags '{fl.name}'"
         _name(errs, fl.where, fl.name, LOWER, what)
-        if fl.type.is_array:
-            errs.add(fl.where.path, fl.where.line, f"{what}: type must be a scalar")
+        if fl.type.is_array or fl.type.bits > 32:
+            errs.add(fl.where.path, fl.line_of("type"), f"{what}: type must be u8, u16 "
+                     f"or u32 (the generated helpers take uint32_t), not {fl.type}")
+        if not fl.bits:
+            errs.add(fl.where.path, fl.line_of("bits"), f"{what}: has no bits")
         _duplicates(errs, [(b.name, b.where) for b in fl.bits], f"{what} bit name")
         _duplicates(errs, [(str(b.bit), b.where) for b in fl.bits], f"{what} bit")
         for b in fl.bits:
@@ -151,7 +157,7 @@ def _check_struct(errs, schema, s):
     if not s.fields:
         errs.add(path, s.where.line, f"{what}: has no fields")
         return
-    _duplicates(errs, [(f.name, f.where) for f in s.fields], f"field of {what}")
+    _duplicates(errs, [(f.name, f.where) for f in s.fields], f"{what} field")
     for f in s.fields:
         _check_field(errs, schema, s, f)
     _check_layout(errs, s)
@@ -160,7 +166,10 @@ def _check_struct(errs, schema, s):
 def _check_layout(errs, s):
     """Fields in offset order, no overlap, no undeclared gap, sum == size."""
     path = s.where.path
+    if any(f.offset < 0 for f in s.fields):
+        return      # already reported
     prev = None
+    last = None     # the field that reaches furthest so far
     end = 0
     for f in s.fields:
         fw = f"field '{s.name}.{f.name}'"
@@ -171,14 +180,15 @@ def _check_layout(errs, s):
             return
         if f.offset < end:
             errs.add(path, line, f"{fw}: bytes {f.offset}..{f.end - 1} overlap "
-                     f"'{prev.name}' (bytes {prev.offset}..{prev.end - 1})")
+                     f"'{last.name}' (bytes {last.offset}..{last.end - 1})")
         elif f.offset > end:
             errs.add(path, line, f"{fw}: gap of {f.offset - end} bytes at offset "
                      f"{end} before it; declare the gap as a reserved field")
-        end = max(end, f.end)
+        if f.end > end:
+            end, last = f.end, f
         prev = f
     if end > s.size:
-        errs.add(path, prev.line_of("offset"), f"field '{s.name}.{prev.name}': "
+        errs.add(path, last.line_of("offset"), f"field '{s.name}.{last.name}': "
                  f"ends at {end}, past the struct size {s.size}")
     elif end < s.size:
         errs.add(path, s.line_of("size"), f"struct '{s.name}': fields add up to "
@@ -254,60 +264,71 @@ def _check_atomic(errs, schema, s, f):
         errs.add(path, f.line_of("atomic"), f"{what}: atomic fields must be 4 or 8 "
                  f"bytes (u32 or u64), not {f.type}")
     if a.load not in LOAD_ORDERS:
-        errs.add(path, a.where.line, f"{what}: load ordering '{a.load}' must be one "
+        errs.add(path, a.line_of("load"), f"{what}: load ordering '{a.load}' must be one "
                  f"of {', '.join(sorted(LOAD_ORDERS))}")
     if a.store not in STORE_ORDERS:
-        errs.add(path, a.where.line, f"{what}: store ordering '{a.store}' must be "
+        errs.add(path, a.line_of("store"), f"{what}: store ordering '{a.store}' must be "
                  f"one of {', '.join(sorted(STORE_ORDERS))}")
-    _duplicates(errs, [(r.name, r.where) for r in a.rmw], f"rmw of {what}")
+    _duplicates(errs, [(r.name, r.where) for r in a.rmw], f"{what} rmw")
     enum = schema.enum(f.enum) if f.enum else None
     for r in a.rmw:
         rw = f"{what} rmw '{r.name}'"
-        line = r.where.line
+        line = r.line_of
         _name(errs, r.where, r.name, LOWER, rw)
         if r.op not in RMW_OPS:
-            errs.add(path, line, f"{rw}: unknown op '{r.op}' "
+            errs.add(path, line("op"), f"{rw}: unknown op '{r.op}' "
                      f"(one of: {', '.join(sorted(RMW_OPS))})")
             continue
         if r.op == "cas":
             if r.order is not None:
-                errs.add(path, line, f"{rw}: cas takes 'success' and 'failure', "
-                         "not 'order'")
-            if r.success not in RMW_ORDERS:
-                errs.add(path, line, f"{rw}: success ordering '{r.success}' must be "
-                         f"one of {', '.join(sorted(RMW_ORDERS))}")
-            if r.failure not in FAILURE_ORDERS:
-                errs.add(path, line, f"{rw}: failure ordering '{r.failure}' must be "
-                         f"one of {', '.join(sorted(FAILURE_ORDERS))}")
-            elif r.success in RMW_ORDERS and \
-                    _STRENGTH[r.failure] > _STRENGTH[r.success]:
-                errs.add(path, line, f"{rw}: failure ordering '{r.failure}' is "
-                         f"stronger than success ordering '{r.success}'")
+                errs.add(path, line("order"), f"{rw}: cas takes 'success' and "
+                         "'failure', not 'order'")
+            ok = _ordering(errs, path, line, rw, "success", r.success, RMW_ORDERS)
+            if _ordering(errs, path, line, rw, "failure", r.failure, FAILURE_ORDERS) \
+                    and ok and _STRENGTH[r.failure] > _STRENGTH[r.success]:
+                errs.add(path, line("failure"), f"{rw}: failure ordering "
+                         f"'{r.failure}' is stronger than success ordering "
+                         f"'{r.success}'")
             if (r.from_ is None) != (r.to is None):
-                errs.add(path, line, f"{rw}: give both 'from' and 'to', or neither")
+                errs.add(path, r.where.line, f"{rw}: give both 'from' and 'to', "
+                         "or neither")
             elif r.from_ is not None:
-                if enum is None:
-                    errs.add(path, line, f"{rw}: 'from'/'to' need the field to "
-                             "have an enum")
-                else:
-                    for v in (r.from_, r.to):
+                if f.enum is None:
+                    errs.add(path, line("from"), f"{rw}: 'from'/'to' need the "
+                             "field to have an enum")
+                elif enum is not None:      # an unknown enum is reported already
+                    for key, v in (("from", r.from_), ("to", r.to)):
                         if v not in {x.name for x in enum.values}:
-                            errs.add(path, line, f"{rw}: '{v}' is not a value of "
-                                     f"enum '{enum.name}'")
+                            errs.add(path, line(key), f"{rw}: {key} '{v}' is not "
+                                     f"a value of enum '{enum.name}'")
         else:
             for key, val in (("from", r.from_), ("to", r.to), ("success", r.success),
                              ("failure", r.failure)):
                 if val is not None:
-                    errs.add(path, line, f"{rw}: '{key}' is only for cas")
-            if r.order not in RMW_ORDERS:
-                errs.add(path, line, f"{rw}: ordering '{r.order}' must be one of "
-                         f"{', '.join(sorted(RMW_ORDERS))}")
+                    errs.add(path, line(key), f"{rw}: '{key}' is only for cas")
+            _ordering(errs, path, line, rw, "order", r.order, RMW_ORDERS)
+
+
+def _ordering(errs, path, line, what, key, value, allowed):
+    """Report a missing or unknown memory ordering; True when it is usable."""
+    if value is None:
+        errs.add(path, line(key), f"{what}: needs '{key}' (one of "
+                 f"{', '.join(sorted(allowed))})")
+        return False
+    if value not in allowed:
+        label = "ordering" if key == "order" else f"{key} ordering"
+        errs.add(path, line(key), f"{what}: {label} '{value}' must be one "
+                 f"of {', '.join(sorted(allowed))}")
+        return False
+    return True
 
 
 def _check_segment(errs, schema):
     seg = schema.segment
     if seg is None:
         return
+    if not seg.regions:
+        errs.add(seg.where.path, seg.where.line, "segment: has no regions")
     for r in seg.regions:
         if schema.struct(r.struct) is None:
             errs.add(r.where.path, r.where.line, f"segment region '{r.name}': "
@@ -317,10 +338,16 @@ def _check_segment(errs, schema):
 def _check_unique(errs, schema):
     seen = {}
     for ident, where, what in names.all_identifiers(schema):
-        if ident in seen:
-            fw, fwhat = seen[ident]
-            at = f" ({fw.path}:{fw.line})" if fw else ""
-            errs.add(where.path, where.line, f"{what}: generated C name '{ident}' "
-                     f"is already used by {fwhat}{at}")
-        else:
+        if ident not in seen:
             seen[ident] = (where, what)
+            continue
+        fw, fwhat = seen[ident]
+        if what == fwhat:
+            continue    # two objects of one name: reported as a duplicate
+        if fw is not None and (where.path, where.line) < (fw.path, fw.line):
+            # Report the collision at the later definition.
+            seen[ident] = (where, what)
+            (fw, fwhat), (where, what) = (where, what), (fw, fwhat)
+        at = f" ({fw.path}:{fw.line})" if fw else ""
+        errs.add(where.path, where.line, f"{what}: generated C name '{ident}' "
+                 f"is already used by {fwhat}{at}")

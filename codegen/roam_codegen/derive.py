@@ -18,39 +18,59 @@ _BINOPS = {
 
 
 class ExprError(Exception):
-    pass
+    def __init__(self, message, owner=None):
+        super().__init__(message)
+        self.owner = owner      # the constant whose expr holds the fault
+
+
+class _DependsOnError(ExprError):
+    """A constant's expr uses a constant whose own expr is already reported."""
 
 
 def derive_constants(errs, schema):
-    """Fill in `value` of every constant given by `expr`, in dependency order."""
+    """Fill in `value` of every constant given by `expr`, in dependency order.
+
+    Each fault is reported once, at the constant whose expr holds it; the
+    constants that only depend on it get the value 0 and no error of their own."""
     by_name = {c.name: c for c in schema.constants}
-    state = {}   # name -> "busy" | "done"
+    state = {}   # name -> "busy" | "done" | "failed"
 
     def value_of(name, chain):
         c = by_name.get(name)
         if c is None:
             raise ExprError(f"unknown constant '{name}'")
         if state.get(name) == "busy":
+            loop = chain[chain.index(name):] + [name]
             raise ExprError("constants depend on each other in a cycle: "
-                            + " -> ".join(chain + [name]))
+                            + " -> ".join(loop), owner=c)
+        if state.get(name) == "failed":
+            raise _DependsOnError(f"constant '{name}' has an error")
         if c.expr is not None and state.get(name) != "done":
             state[name] = "busy"
-            c.value = _eval(c.expr, schema, lambda n: value_of(n, chain + [name]))
+            try:
+                c.value = _eval(c.expr, schema, lambda n: value_of(n, chain + [name]))
+            except ExprError as e:
+                state[name] = "failed"
+                c.value = 0
+                if e.owner is None:
+                    e.owner = c
+                raise
             state[name] = "done"
         if not isinstance(c.value, int):
             raise ExprError(f"constant '{name}' is not an integer")
         return c.value
 
     for c in schema.constants:
-        if c.expr is None or state.get(c.name) == "done":
+        if c.expr is None or state.get(c.name) in ("done", "failed"):
             continue
         try:
             value_of(c.name, [])
+        except _DependsOnError:
+            pass
         except ExprError as e:
-            errs.add(c.where.path, c.where.line, f"constant '{c.name}': expr "
-                     f"'{c.expr}': {e}")
-            c.value = 0
-            state[c.name] = "done"
+            o = e.owner
+            errs.add(o.where.path, o.line_of("expr"), f"constant '{o.name}': expr "
+                     f"'{o.expr}': {e}")
 
 
 def _eval(text, schema, lookup):
@@ -68,8 +88,12 @@ def _node(n, schema, lookup):
     if isinstance(n, ast.Name):
         return lookup(n.id)
     if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
-        return _BINOPS[type(n.op)](_node(n.left, schema, lookup),
-                                   _node(n.right, schema, lookup))
+        a, b = _node(n.left, schema, lookup), _node(n.right, schema, lookup)
+        if isinstance(n.op, ast.FloorDiv) and b == 0:
+            raise ExprError("division by zero")
+        if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b <= 64:
+            raise ExprError(f"shift by {b} (must be 0..64)")
+        return _BINOPS[type(n.op)](a, b)
     if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
             and n.func.id in ("size", "align") and len(n.args) == 1 \
             and isinstance(n.args[0], ast.Name) and not n.keywords:

@@ -67,16 +67,24 @@ class _Builder:
 def load(path):
     """Parse one schema file; raise SchemaError with the line of any fault."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as e:
         raise SchemaError(path, 0, f"cannot read: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SchemaError(path, data.count(b"\n", 0, e.start) + 1,
+                          f"not UTF-8: byte 0x{data[e.start]:02X}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
-        raise SchemaError(path, line, f"YAML syntax error: {e.problem}") from None
+        context = ""
+        if e.context and e.context_mark and e.context_mark.line + 1 != line:
+            context = f" ({e.context} at line {e.context_mark.line + 1})"
+        raise SchemaError(path, line, f"YAML syntax error: {e.problem}{context}") from None
     except yaml.YAMLError as e:
         raise SchemaError(path, 0, f"YAML error: {e}") from None
     if node is None:

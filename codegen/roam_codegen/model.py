@@ -26,6 +26,10 @@ class Constant:
     doc: str
     rules: list
     where: Where
+    keys: dict = dc_field(default_factory=dict)   # key -> line
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -43,6 +47,10 @@ class Enum:
     doc: str
     values: list
     where: Where
+    keys: dict = dc_field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -61,6 +69,10 @@ class Flags:
     bits: list
     exclusive: list          # list of lists of bit names
     where: Where
+    keys: dict = dc_field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -74,6 +86,10 @@ class Rmw:
     order: Optional[str]
     doc: str
     where: Where
+    keys: dict = dc_field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -82,6 +98,10 @@ class Atomic:
     store: str
     rmw: list
     where: Where
+    keys: dict = dc_field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -228,9 +248,15 @@ def _constant(errs, path, node, line):
         return None
     value = node.get("value")
     if isinstance(value, str):
-        value = value.encode("latin-1", errors="replace")
+        try:
+            value = value.encode("latin-1")
+        except UnicodeEncodeError as e:
+            errs.add(path, node.line_of("value"), f"{what}: value has the character "
+                     f"'{value[e.start]}', which is not a byte (\\x00 to \\xff)")
+            return None
     return Constant(node["name"], t, value, node.get("expr"), node["doc"],
-                    list(node.get("rules", [])), Where(path, line))
+                    list(node.get("rules", [])), Where(path, line),
+                    dict(node.key_lines))
 
 
 def _enum(errs, path, node, line):
@@ -241,7 +267,8 @@ def _enum(errs, path, node, line):
                                               S.ENUM_VALUE, f"{what} value")]
     if t is None:
         return None
-    return Enum(node["name"], t, node["doc"], values, Where(path, line))
+    return Enum(node["name"], t, node["doc"], values, Where(path, line),
+                dict(node.key_lines))
 
 
 def _flags(errs, path, node, line):
@@ -260,7 +287,8 @@ def _flags(errs, path, node, line):
         exclusive.append((list(group), gl))
     if t is None:
         return None
-    return Flags(node["name"], t, node["doc"], bits, exclusive, Where(path, line))
+    return Flags(node["name"], t, node["doc"], bits, exclusive, Where(path, line),
+                 dict(node.key_lines))
 
 
 def _struct(errs, path, node, line):
@@ -285,10 +313,12 @@ def _field(errs, path, struct_name, node, line):
         if not S.check_map(errs, path, a, S.ATOMIC, f"{what} atomic", node.line_of("atomic")):
             return None
         rmw = [Rmw(r["name"], r["op"], r.get("from"), r.get("to"), r.get("success"),
-                   r.get("failure"), r.get("order"), r["doc"], Where(path, rl))
+                   r.get("failure"), r.get("order"), r["doc"], Where(path, rl),
+                   dict(r.key_lines))
                for r, rl in S.check_list_items(errs, path, a.get("rmw", []),
                                                S.RMW, f"{what} rmw")]
-        atomic = Atomic(a["load"], a["store"], rmw, Where(path, node.line_of("atomic")))
+        atomic = Atomic(a["load"], a["store"], rmw, Where(path, node.line_of("atomic")),
+                        dict(a.key_lines))
     if t is None:
         return None
     return Field(node["name"], node["offset"], t, node["writer"], node["doc"], atomic,

@@ -37,6 +37,14 @@ def _c_bytes(data):
                    else f"\\{b:03o}" for b in data)
 
 
+def _c_comment(text):
+    """Text that can stand inside a /* */ comment: no */ or /* in it."""
+    text = str(text)
+    while "*/" in text or "/*" in text:
+        text = text.replace("*/", "* /").replace("/*", "/ *")
+    return text
+
+
 def _md(text):
     """Keep table cells on one line and free of stray pipes."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -66,6 +74,7 @@ def environment():
         autoescape=False,
     )
     env.filters.update(c_order=_c_order, c_int=_c_int, c_bytes=_c_bytes, md=_md,
+                       c_comment=_c_comment,
                        atomic_summary=_atomic_summary, bytemap=diagrams.draw,
                        segment_diagram=diagrams.segment, int_text=_int_text)
     env.globals.update(names=names, writers=checks.WRITERS)
