@@ -1,0 +1,163 @@
+/*
+ * roam-shm: live file-backed segments shared by real processes.
+ *
+ * One host creates the segment file and may grow it; up to max_guests
+ * guest processes attach to it, each owning one peer-table entry. Every
+ * function that can fail returns a roam_err_t and, when diag is not NULL,
+ * fills *diag with the code and a sentence naming the step that failed
+ * (with strerror(errno) for a failed system call). On ROAM_E_IO, errno
+ * still holds the failed call's error number (ENOENT for a missing file).
+ *
+ * Memory is reached only through seg->base: growth may move the mapping,
+ * so a pointer into the segment is valid until the next roam_segment_grow()
+ * or roam_segment_refresh() on the same handle. A handle is used by one
+ * thread at a time.
+ */
+#ifndef ROAM_SEGMENT_H
+#define ROAM_SEGMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "roam_shm.h"
+
+/* Largest size a segment may grow to (1 TiB): a bound on a corrupted or
+ * mistaken size, well inside off_t and the address space. */
+#define ROAM_SEGMENT_MAX_SIZE ((uint64_t)1 << 40)
+
+/* No peer entry held by this handle. */
+#define ROAM_NO_PEER UINT32_MAX
+
+/* One process's view of a live segment. */
+typedef struct roam_segment {
+    int fd;                      /* the segment file, O_RDWR */
+    void *base;                  /* MAP_SHARED mapping of map_len bytes */
+    size_t map_len;              /* bytes mapped: the current_size last seen */
+    roam_segment_header_t snap;  /* private copy of the header, validated */
+    bool is_host;                /* made by roam_segment_create */
+
+    /* Guest side: the entry this process holds and the epoch it got. */
+    uint32_t peer_index;         /* ROAM_NO_PEER when none */
+    uint32_t peer_epoch;
+
+    /* Host side: when each entry was first seen Attached without a
+     * heartbeat (last_heartbeat 0), and at which epoch; see
+     * roam_host_peer_dead(). 0 = not watching. */
+    uint64_t quiet_since[ROAM_MAX_GUESTS];
+    uint32_t quiet_epoch[ROAM_MAX_GUESTS];
+} roam_segment_t;
+
+/* ---- Files ----------------------------------------------------------------*/
+
+/* Host: create path exclusively (mode 0600), size it to the layout's
+ * total_size, map it and lay the segment out (magic written last). On any
+ * failure the partial file is removed. ROAM_E_EXISTS if path exists. */
+roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
+                               const roam_segment_config_t *cfg, roam_diag_t *diag);
+
+/* Guest: open an existing segment, check its header on a snapshot, map
+ * current_size bytes and validate the whole segment. ROAM_E_NOT_READY
+ * while the host is still creating it (empty file or zero magic). */
+roam_err_t roam_segment_attach(roam_segment_t *seg, const char *path, roam_diag_t *diag);
+
+/* roam_segment_attach, retried with backoff (1 ms doubling to 50 ms) while
+ * the file is missing or not ready; ROAM_E_TIMEOUT after timeout_ms. */
+roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
+                                       uint32_t timeout_ms, roam_diag_t *diag);
+
+/* Unmap and close. A guest still holding a peer entry says goodbye first.
+ * Safe on a handle that failed to open or was closed already. */
+void roam_segment_close(roam_segment_t *seg);
+
+/* Remove the segment file; processes that mapped it keep their mapping. */
+roam_err_t roam_segment_unlink(const char *path, roam_diag_t *diag);
+
+/* The live header in shared memory: read it with the generated accessors. */
+roam_segment_header_t *roam_segment_header(const roam_segment_t *seg);
+
+/* ---- Growth -----------------------------------------------------------------*/
+
+/* Host: extend the file to new_size bytes (current_size < new_size <=
+ * ROAM_SEGMENT_MAX_SIZE, else ROAM_E_GROW), remap, then publish new_size in
+ * current_size (release). The new bytes read as zero. */
+roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag);
+
+/* Guest: follow the host's growth. Checks the file still covers the
+ * mapping, loads current_size (acquire) and, when it exceeds the mapping
+ * and the file covers it, remaps. ROAM_E_FILE_SHORT when the file is
+ * shorter than the mapping or than current_size: nothing past the end of
+ * the file is ever mapped or touched. */
+roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag);
+
+/* ---- Clock ------------------------------------------------------------------*/
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock of last_heartbeat, shared by
+ * every process on the machine. */
+uint64_t roam_clock_now_ns(void);
+
+/* ---- Peers: host side -------------------------------------------------------*/
+
+/* Reserve the first Empty entry for a guest about to be spawned; *index
+ * and *epoch (either may be NULL) receive it. ROAM_E_PEER_FULL if none. */
+roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
+                             roam_diag_t *diag);
+
+/* Give back a reservation whose guest never came. */
+roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag);
+
+/* True when interval != 0 and now - last > 2 * interval: the heartbeat
+ * rule on plain numbers. A last heartbeat after now is never expired. */
+bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now_ns);
+
+/* Whether the Attached entry `index` belongs to a dead guest at now_ns.
+ * A guest that has not beaten yet (last_heartbeat 0) is timed from the
+ * first call that saw it so. False when heartbeats are off, when the entry
+ * is not Attached, or when index is out of range. */
+bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns);
+
+/* Make entry `index` reusable: state Goodbye, both ring headers back to
+ * write = watermark = read = 0 (capacity kept), then last_heartbeat 0 and
+ * state Empty. Only for an entry no live guest uses: one that said
+ * goodbye, or whose guest is dead. */
+roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag);
+
+/* What one roam_host_sweep() did. */
+typedef struct roam_sweep {
+    uint32_t dead;      /* Attached entries whose guest was dead: recovered */
+    uint32_t departed;  /* entries in Goodbye: recovered */
+} roam_sweep_t;
+
+/* One pass over the peer table at now_ns: recover every entry in Goodbye
+ * and every Attached entry whose guest is dead. *out may be NULL. */
+void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out);
+
+/* Orderly shutdown: store host_goodbye = 1 (release). Guests see it with
+ * roam_segment_host_gone() and detach. */
+void roam_host_goodbye(roam_segment_t *seg);
+
+/* ---- Peers: guest side ------------------------------------------------------*/
+
+/* Take entry `index` that the host reserved for this process. On
+ * ROAM_E_PEER_BUSY *found (may be NULL) holds the state it had. */
+roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
+                            roam_diag_t *diag);
+
+/* Take the first Empty entry; *index (may be NULL) receives it.
+ * ROAM_E_PEER_FULL when every entry is taken. */
+roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag);
+
+/* Store now in this guest's last_heartbeat. ROAM_E_PEER_BUSY (and no
+ * store) if the entry is no longer this guest's: the host declared it dead. */
+roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag);
+
+/* Orderly detach: state Goodbye; the host recovers the entry later. */
+roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag);
+
+/* True once the host has stored host_goodbye (acquire load). */
+bool roam_segment_host_gone(const roam_segment_t *seg);
+
+/* The peer entry `index` of a mapped segment, or NULL if out of range. */
+roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index);
+
+#endif /* ROAM_SEGMENT_H */

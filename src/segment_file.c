@@ -1,0 +1,272 @@
+/*
+ * Segment files: create, attach, close, unlink (reference §5, shm.file.create).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "segment_internal.h"
+
+/* Attempts at mapping a segment that grows while it is being attached. */
+#define ROAM__ATTACH_TRIES 8
+
+/* Backoff of roam_segment_attach_timeout, in nanoseconds. */
+#define ROAM__BACKOFF_FIRST_NS 1000000u
+#define ROAM__BACKOFF_MAX_NS 50000000u
+
+/* A handle that holds nothing, so that close is always safe. */
+static void roam__seg_clear(roam_segment_t *seg)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->fd = -1;
+    seg->peer_index = ROAM_NO_PEER;
+}
+
+roam_segment_header_t *roam_segment_header(const roam_segment_t *seg)
+{
+    return (roam_segment_header_t *)seg->base;
+}
+
+/* ---- Create ----------------------------------------------------------------*/
+
+/* Undo a failed create: unmap, close and remove the partial file. The
+ * diag already names the failed step; errno is kept for the caller. */
+static roam_err_t roam__create_undo(roam_segment_t *seg, const char *path, roam_err_t err)
+{
+    int e = errno;
+
+    if (seg->base != NULL)
+        munmap(seg->base, seg->map_len);
+    close(seg->fd);
+    unlink(path);
+    roam__seg_clear(seg);
+    errno = e;
+    return err;
+}
+
+roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
+                               const roam_segment_config_t *cfg, roam_diag_t *diag)
+{
+    roam_layout_t layout;
+    roam_err_t err;
+
+    roam__seg_clear(seg);
+
+    /* The layout first: nothing is created for a bad configuration. */
+    err = roam_layout_compute(cfg, &layout);
+    if (err)
+        return roam__seg_fail(diag, err, "layout: %s", roam_strerror(err));
+    if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
+        return roam__seg_fail(diag, ROAM_E_LAYOUT_OVERFLOW,
+                              "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+                              (unsigned long long)layout.total_size);
+
+    /* Exclusive create: never take over another host's segment. */
+    seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (seg->fd < 0) {
+        int e = errno;
+
+        roam__seg_clear(seg);
+        if (e == EEXIST)
+            return roam__seg_fail(diag, ROAM_E_EXISTS, "open: %s exists", path);
+        errno = e;
+        return roam__seg_sys(diag, "open (create)");
+    }
+
+    /* Size it: the new bytes read as zero, as roam_segment_init needs. */
+    if (ftruncate(seg->fd, (off_t)layout.total_size) != 0)
+        return roam__create_undo(seg, path, roam__seg_sys(diag, "ftruncate"));
+
+    seg->base = roam__seg_map(seg->fd, (size_t)layout.total_size);
+    if (seg->base == NULL)
+        return roam__create_undo(seg, path, roam__seg_sys(diag, "mmap"));
+    seg->map_len = (size_t)layout.total_size;
+
+    /* Lay it out; the magic goes last, so early attachers see NOT_READY. */
+    err = roam_segment_init(seg->base, seg->map_len, cfg, NULL);
+    if (err)
+        return roam__create_undo(seg, path,
+                                 roam__seg_fail(diag, err, "init: %s", roam_strerror(err)));
+
+    /* Our own snapshot, through the same checks a guest applies. */
+    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    if (err)
+        return roam__create_undo(seg, path, err);
+
+    seg->is_host = true;
+    return roam__seg_ok(diag);
+}
+
+/* ---- Attach ----------------------------------------------------------------*/
+
+/* Header of the file on fd (st_size bytes): a snapshot, checked. */
+static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_t *snap,
+                                      roam_diag_t *diag)
+{
+    static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
+    void *hdr;
+    roam_err_t err;
+
+    /* An empty file is one the host has created but not sized yet. */
+    if (file_size == 0)
+        return roam__seg_fail(diag, ROAM_E_NOT_READY, "file is empty: the host is creating it");
+    if (file_size < ROAM_SEGMENT_HEADER_SIZE)
+        return roam__seg_fail(diag, ROAM_E_FILE_SHORT, "file has %llu bytes, fewer than a header",
+                              (unsigned long long)file_size);
+
+    hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    if (hdr == MAP_FAILED)
+        return roam__seg_sys(diag, "mmap (header)");
+    err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
+    munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
+    if (err)
+        return roam__seg_fail(diag, err, "header: %s", roam_strerror(err));
+
+    /* Zero magic: sized but not yet initialised (the magic comes last). */
+    if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
+        return roam__seg_fail(diag, ROAM_E_NOT_READY, "magic is zero: the host is creating it");
+    err = roam_header_check(snap);
+    if (err)
+        return roam__seg_fail(diag, err, "header: %s", roam_strerror(err));
+    return ROAM_OK;
+}
+
+/* Map and validate the whole segment once; ROAM_E_MAPPING_SHORT means it
+ * grew between the header snapshot and the validation: try again. */
+static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
+{
+    roam_segment_header_t snap;
+    struct stat st;
+    uint64_t cur;
+    roam_err_t err;
+
+    if (fstat(seg->fd, &st) != 0)
+        return roam__seg_sys(diag, "fstat");
+    err = roam__attach_header(seg->fd, (uint64_t)st.st_size, &snap, diag);
+    if (err)
+        return err;
+
+    /* Never map past the end of the file: that page would raise SIGBUS. */
+    cur = roam_segment_header_load_current_size(&snap);
+    if (cur > ROAM_SEGMENT_MAX_SIZE)
+        return roam__seg_fail(diag, ROAM_E_CURRENT_SIZE,
+                              "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+                              (unsigned long long)cur);
+    if (cur > (uint64_t)st.st_size)
+        return roam__seg_fail(diag, ROAM_E_FILE_SHORT,
+                              "file has %llu bytes, current_size says %llu",
+                              (unsigned long long)st.st_size, (unsigned long long)cur);
+
+    seg->base = roam__seg_map(seg->fd, (size_t)cur);
+    if (seg->base == NULL)
+        return roam__seg_sys(diag, "mmap");
+    seg->map_len = (size_t)cur;
+
+    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    if (err) {
+        munmap(seg->base, seg->map_len);
+        seg->base = NULL;
+        seg->map_len = 0;
+    }
+    return err;
+}
+
+/* One attempt; *sys_errno gets errno when open() failed, else 0. */
+static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_diag_t *diag,
+                                    int *sys_errno)
+{
+    roam_err_t err = ROAM_E_MAPPING_SHORT;
+
+    roam__seg_clear(seg);
+    *sys_errno = 0;
+    seg->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (seg->fd < 0) {
+        *sys_errno = errno;
+        err = roam__seg_sys(diag, "open");
+        roam__seg_clear(seg);
+        return err;
+    }
+
+    for (int i = 0; i < ROAM__ATTACH_TRIES && err == ROAM_E_MAPPING_SHORT; i++)
+        err = roam__attach_map(seg, diag);
+    if (err) {
+        int e = errno;   /* kept for the caller across close() */
+
+        close(seg->fd);
+        roam__seg_clear(seg);
+        errno = e;
+        return err;
+    }
+    return roam__seg_ok(diag);
+}
+
+roam_err_t roam_segment_attach(roam_segment_t *seg, const char *path, roam_diag_t *diag)
+{
+    int sys_errno;
+
+    return roam__attach_once(seg, path, diag, &sys_errno);
+}
+
+/* Sleep ns nanoseconds, resuming after signals. */
+static void roam__sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
+                                       uint32_t timeout_ms, roam_diag_t *diag)
+{
+    uint64_t deadline = roam_clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    uint64_t delay = ROAM__BACKOFF_FIRST_NS;
+    roam_diag_t local;
+    roam_diag_t *d = diag != NULL ? diag : &local;
+
+    for (;;) {
+        int sys_errno;
+        roam_err_t err = roam__attach_once(seg, path, d, &sys_errno);
+        uint64_t now;
+
+        /* Only a file still being created (or not yet created) is retried. */
+        if (err != ROAM_E_NOT_READY && !(err == ROAM_E_IO && sys_errno == ENOENT))
+            return err;
+
+        now = roam_clock_now_ns();
+        if (now >= deadline) {
+            char last[sizeof d->msg];
+
+            memcpy(last, d->msg, sizeof last);
+            return roam__seg_fail(d, ROAM_E_TIMEOUT, "no ready segment after %u ms (last: %.150s)",
+                                  timeout_ms, last);
+        }
+        roam__sleep_ns(delay < deadline - now ? delay : deadline - now);
+        delay = delay * 2 < ROAM__BACKOFF_MAX_NS ? delay * 2 : ROAM__BACKOFF_MAX_NS;
+    }
+}
+
+/* ---- Close, unlink ---------------------------------------------------------*/
+
+void roam_segment_close(roam_segment_t *seg)
+{
+    /* A guest that still holds its entry leaves in order. */
+    if (seg->base != NULL && seg->peer_index != ROAM_NO_PEER)
+        roam_guest_detach(seg, NULL);
+    if (seg->base != NULL)
+        munmap(seg->base, seg->map_len);
+    if (seg->fd >= 0)
+        close(seg->fd);
+    roam__seg_clear(seg);
+}
+
+roam_err_t roam_segment_unlink(const char *path, roam_diag_t *diag)
+{
+    if (unlink(path) != 0)
+        return roam__seg_sys(diag, "unlink");
+    return roam__seg_ok(diag);
+}

@@ -1,0 +1,275 @@
+/*
+ * Peer lifecycle on a live segment (reference §2): the host reserves,
+ * watches and recovers entries; a guest claims or attaches, heartbeats and
+ * detaches. Every state change is one of the library's roam_peer_* ops.
+ */
+#include "segment_internal.h"
+
+roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
+{
+    if (seg->base == NULL || index >= roam_segment_header_max_guests(&seg->snap))
+        return NULL;
+    return roam_segment_peer(seg->base, &seg->snap, index);
+}
+
+/* The entry, or ROAM_E_PEER_INDEX in *diag. */
+static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t index,
+                                             roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
+
+    if (p == NULL)
+        roam__seg_fail(diag, ROAM_E_PEER_INDEX, "peer %u: no such entry (max_guests %u)", index,
+                       roam_segment_header_max_guests(&seg->snap));
+    return p;
+}
+
+/* Fill *diag for an entry found in the wrong state; returns ROAM_E_PEER_BUSY. */
+static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t found,
+                                  const char *op)
+{
+    const char *name = roam_peer_state_name(found);
+    roam_err_t err = roam__seg_fail(diag, ROAM_E_PEER_BUSY, "peer %u: cannot %s, entry is %s",
+                                    index, op, name != NULL ? name : "in an unknown state");
+
+    if (diag != NULL)
+        diag->index = index;
+    return err;
+}
+
+/* ---- Host ------------------------------------------------------------------*/
+
+roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
+                             roam_diag_t *diag)
+{
+    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+
+    /* First Empty entry wins; a lost compare-and-swap moves on. */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t e;
+
+        if (roam_peer_reserve(roam_segment_peer_at(seg, i), NULL, &e) != ROAM_OK)
+            continue;
+        if (index != NULL)
+            *index = i;
+        if (epoch != NULL)
+            *epoch = e;
+        return roam__seg_ok(diag);
+    }
+    return roam__seg_fail(diag, ROAM_E_PEER_FULL, "reserve: all %u peer entries are taken", n);
+}
+
+roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    uint32_t found;
+
+    if (p == NULL)
+        return ROAM_E_PEER_INDEX;
+    if (roam_peer_release(p, &found) != ROAM_OK)
+        return roam__peer_busy(diag, index, found, "release");
+    return roam__seg_ok(diag);
+}
+
+bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now_ns)
+{
+    if (interval_ns == 0 || now_ns <= last_ns)
+        return false;
+    /* 2 * interval would not fit: such a guest can never be late. */
+    if (interval_ns > UINT64_MAX / 2)
+        return false;
+    return now_ns - last_ns > 2 * interval_ns;
+}
+
+bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
+{
+    uint64_t interval = roam_segment_header_heartbeat_interval(&seg->snap);
+    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
+    uint64_t last;
+    uint32_t epoch;
+
+    if (p == NULL || interval == 0)
+        return false;
+    if (roam_peer_entry_load_state(p) != ROAM_PEER_STATE_ATTACHED) {
+        seg->quiet_since[index] = 0;
+        return false;
+    }
+
+    last = roam_peer_entry_load_last_heartbeat(p);
+    if (last != 0) {
+        seg->quiet_since[index] = 0;
+        return roam_heartbeat_expired(interval, last, now_ns);
+    }
+
+    /* Attached, never beaten: age it from the first time the host saw it
+     * so, for this epoch, else a guest dying before its first heartbeat
+     * would hold the entry forever. */
+    epoch = roam_peer_entry_load_epoch(p);
+    if (seg->quiet_since[index] == 0 || seg->quiet_epoch[index] != epoch) {
+        seg->quiet_since[index] = now_ns != 0 ? now_ns : 1;
+        seg->quiet_epoch[index] = epoch;
+        return false;
+    }
+    return roam_heartbeat_expired(interval, seg->quiet_since[index], now_ns);
+}
+
+/* Both ring headers of guest `index` back to empty; capacity is kept. */
+static void roam__rings_reset(roam_segment_t *seg, uint32_t index)
+{
+    static const enum roam_ring_dir dirs[] = {ROAM_RING_GUEST_TO_HOST, ROAM_RING_HOST_TO_GUEST};
+
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        roam_bipbuf_header_t *r = roam_segment_ring(seg->base, &seg->snap, index, dirs[d]);
+
+        roam_bipbuf_header_store_write(r, 0);
+        roam_bipbuf_header_store_watermark(r, 0);
+        roam_bipbuf_header_store_read(r, 0);
+    }
+}
+
+roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    uint32_t state;
+
+    if (p == NULL)
+        return ROAM_E_PEER_INDEX;
+    /* Empty needs nothing; Reserved is given back with roam_host_release. */
+    state = roam_peer_entry_load_state(p);
+    if (state != ROAM_PEER_STATE_ATTACHED && state != ROAM_PEER_STATE_GOODBYE)
+        return roam__peer_busy(diag, index, state, "recover");
+
+    /* Goodbye first: no guest attaches while the rings are reset. */
+    roam_peer_goodbye(p);
+    roam__rings_reset(seg, index);
+    /* last_heartbeat 0, then Empty with release: the next guest to attach
+     * (acquire) sees the reset rings. */
+    roam_peer_reset(p);
+    seg->quiet_since[index] = 0;
+    return roam__seg_ok(diag);
+}
+
+void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out)
+{
+    roam_sweep_t r = {0, 0};
+    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t state = roam_peer_entry_load_state(roam_segment_peer_at(seg, i));
+
+        if (state == ROAM_PEER_STATE_GOODBYE) {
+            if (roam_host_recover(seg, i, NULL) == ROAM_OK)
+                r.departed++;
+        } else if (state == ROAM_PEER_STATE_ATTACHED && roam_host_peer_dead(seg, i, now_ns)) {
+            if (roam_host_recover(seg, i, NULL) == ROAM_OK)
+                r.dead++;
+        }
+    }
+    if (out != NULL)
+        *out = r;
+}
+
+void roam_host_goodbye(roam_segment_t *seg)
+{
+    roam_segment_header_store_host_goodbye(roam_segment_header(seg), 1);
+}
+
+/* ---- Guest -----------------------------------------------------------------*/
+
+/* Record the entry this guest now holds, and start its heartbeat clock. */
+static roam_err_t roam__guest_hold(roam_segment_t *seg, uint32_t index, uint32_t epoch,
+                                   roam_diag_t *diag)
+{
+    seg->peer_index = index;
+    seg->peer_epoch = epoch;
+    roam_peer_heartbeat(roam_segment_peer_at(seg, index), roam_clock_now_ns());
+    return roam__seg_ok(diag);
+}
+
+roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
+                            roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    uint32_t state;
+
+    if (p == NULL)
+        return ROAM_E_PEER_INDEX;
+    if (seg->peer_index != ROAM_NO_PEER)
+        return roam__seg_fail(diag, ROAM_E_PEER_BUSY, "claim: this handle holds peer %u already",
+                              seg->peer_index);
+    if (roam_peer_claim(p, &state) != ROAM_OK) {
+        if (found != NULL)
+            *found = state;
+        return roam__peer_busy(diag, index, state, "claim");
+    }
+    /* Claim keeps the epoch the host's reserve gave the entry. */
+    return roam__guest_hold(seg, index, roam_peer_entry_load_epoch(p), diag);
+}
+
+roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
+{
+    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+
+    if (seg->peer_index != ROAM_NO_PEER)
+        return roam__seg_fail(diag, ROAM_E_PEER_BUSY, "attach: this handle holds peer %u already",
+                              seg->peer_index);
+    /* First Empty entry wins; a lost compare-and-swap moves on. */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t epoch;
+
+        if (roam_peer_attach(roam_segment_peer_at(seg, i), NULL, &epoch) != ROAM_OK)
+            continue;
+        if (index != NULL)
+            *index = i;
+        return roam__guest_hold(seg, i, epoch, diag);
+    }
+    return roam__seg_fail(diag, ROAM_E_PEER_FULL, "attach: all %u peer entries are taken", n);
+}
+
+/* This guest's entry if it still owns it: Attached at its own epoch. */
+static roam_peer_entry_t *roam__guest_entry(roam_segment_t *seg, const char *op,
+                                            roam_diag_t *diag)
+{
+    roam_peer_entry_t *p;
+    uint32_t state;
+
+    if (seg->peer_index == ROAM_NO_PEER) {
+        roam__seg_fail(diag, ROAM_E_PEER_BUSY, "%s: this handle holds no peer entry", op);
+        return NULL;
+    }
+    p = roam_segment_peer_at(seg, seg->peer_index);
+    state = roam_peer_entry_load_state(p);
+    if (state == ROAM_PEER_STATE_ATTACHED && roam_peer_entry_load_epoch(p) == seg->peer_epoch)
+        return p;
+
+    /* The host recovered it (and maybe gave it to another guest): let go. */
+    roam__peer_busy(diag, seg->peer_index, state, op);
+    seg->peer_index = ROAM_NO_PEER;
+    return NULL;
+}
+
+roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__guest_entry(seg, "heartbeat", diag);
+
+    if (p == NULL)
+        return ROAM_E_PEER_BUSY;
+    roam_peer_heartbeat(p, now_ns);
+    return roam__seg_ok(diag);
+}
+
+roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__guest_entry(seg, "detach", diag);
+
+    if (p == NULL)
+        return ROAM_E_PEER_BUSY;
+    roam_peer_goodbye(p);
+    seg->peer_index = ROAM_NO_PEER;
+    return roam__seg_ok(diag);
+}
+
+bool roam_segment_host_gone(const roam_segment_t *seg)
+{
+    return roam_segment_header_load_host_goodbye(roam_segment_header(seg)) != 0;
+}
