@@ -124,14 +124,14 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
     err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
     munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
     if (err)
-        return roam__seg_fail(diag, err, "header: %s", roam_strerror(err));
+        return roam__seg_fail(diag, err, "%s", roam_strerror(err));
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
     if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
         return roam__seg_fail(diag, ROAM_E_NOT_READY, "magic is zero: the host is creating it");
     err = roam_header_check(snap);
     if (err)
-        return roam__seg_fail(diag, err, "header: %s", roam_strerror(err));
+        return roam__seg_fail(diag, err, "%s", roam_strerror(err));
     return ROAM_OK;
 }
 

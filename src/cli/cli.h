@@ -25,6 +25,7 @@
 int cmd_validate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_goodbye(int argc, char **argv);
 
 /* ---- Option parsing (args.c) -------------------------------------------- */
 
@@ -51,6 +52,14 @@ void cli_args_init(cli_args_t *a, int argc, char **argv);
 
 /* Index in opts of the next option (its value in *value), or a CLI_ARG_* code. */
 int cli_args_next(cli_args_t *a, const cli_option_t *opts, size_t nopts, const char **value);
+
+/* For a command that takes flags and one FILE operand: parse argv, with
+ * opts[0] being --help (prints usage, returns CLI_EXIT_OK). Sets
+ * seen[i] for each flag given. Returns CLI_ARGS_RUN when the command should
+ * go on with *path, else the exit code (usage errors are printed). */
+#define CLI_ARGS_RUN (-1)
+int cli_args_one_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
+                      const char *usage, bool *seen, const char **path);
 
 /* Strict decimal parse of s[0..len) into *out (at most max); the message names opt. */
 int cli_parse_uint(const char *cmd, const char *opt, const char *s, size_t len, uint64_t max,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "roam_segment.h"
 
 static const char usage[] =
     "usage: " CLI_PROG " dump [--json] FILE\n"
@@ -11,6 +12,8 @@ static const char usage[] =
     "inline_threshold). When FILE holds the whole segment (at least\n"
     "current_size bytes) and it validates, also print every peer entry as\n"
     "peers.I.* (I = index, id = I + 1) and every size class as size_classes.I.*.\n"
+    "With heartbeats on, a peer that has sent one also gets heartbeat_age_ns:\n"
+    "now minus its last_heartbeat, on the machine's monotonic clock.\n"
     "An invalid header prints 'FILE: <reason>' on stderr and exits 1, as does a\n"
     "whole-length file that fails segment validation (after its header).\n"
     "\n"
@@ -44,9 +47,20 @@ static void class_snapshot(const roam_size_class_header_t *live, roam_size_class
     roam_size_class_header_store_free_head(snap, roam_size_class_header_load_free_head(live));
 }
 
+/* With heartbeats on, how long ago a guest that has beaten last did so. */
+static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
+                               const roam_peer_entry_t *peer, uint64_t now)
+{
+    uint64_t last = roam_peer_entry_load_last_heartbeat(peer);
+    if (roam_segment_header_heartbeat_interval(snap) == 0 || last == 0)
+        return;
+    cli_emit_uint(e, "heartbeat_age_ns", now > last ? now - last : 0);
+}
+
 /* "peers": one object per entry, with its peer id first. */
 static void emit_peers(cli_emit_t *e, void *base, const roam_segment_header_t *snap)
 {
+    uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
     cli_emit_open(e, "peers", '[');
@@ -56,6 +70,7 @@ static void emit_peers(cli_emit_t *e, void *base, const roam_segment_header_t *s
         cli_emit_open(e, NULL, '{');
         cli_emit_uint(e, "id", (uint64_t)i + 1);
         cli_emit_fields(e, &copy, fields, n);
+        emit_heartbeat_age(e, snap, &copy, now);
         cli_emit_close(e);
     }
     cli_emit_close(e);
@@ -113,37 +128,18 @@ static int dump(const char *path, cli_file_t *f, bool json)
 int cmd_dump(int argc, char **argv)
 {
     /* Options and the one FILE operand. */
-    bool json = false;
-    const char *path = NULL;
-    cli_args_t a;
-    cli_args_init(&a, argc, argv);
-    for (;;) {
-        const char *value;
-        int opt = cli_args_next(&a, options, sizeof options / sizeof options[0], &value);
-        if (opt == CLI_ARG_END)
-            break;
-        if (opt == CLI_ARG_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == OPT_HELP) {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (opt == OPT_JSON)
-            json = true;
-        if (opt == CLI_ARG_POSITIONAL) {
-            if (path != NULL)
-                return cli_usage_error(argv[0], "unexpected operand '%s'", value);
-            path = value;
-        }
-    }
-    if (path == NULL)
-        return cli_usage_error(argv[0], "missing FILE");
+    bool seen[sizeof options / sizeof options[0]] = {0};
+    const char *path;
+    int rc = cli_args_one_file(argc, argv, options, sizeof options / sizeof options[0], usage,
+                               seen, &path);
+    if (rc != CLI_ARGS_RUN)
+        return rc;
 
     /* Read and print. */
     cli_file_t f;
     if (cli_file_read(path, &f) < 0)
         return CLI_EXIT_USAGE;
-    int rc = dump(path, &f, json);
+    rc = dump(path, &f, seen[OPT_JSON]);
     cli_file_free(&f);
     return rc;
 }

@@ -37,37 +37,18 @@ static int check(const char *path, const cli_file_t *f, bool header_only)
 int cmd_validate(int argc, char **argv)
 {
     /* Options and the one FILE operand. */
-    bool header_only = false;
-    const char *path = NULL;
-    cli_args_t a;
-    cli_args_init(&a, argc, argv);
-    for (;;) {
-        const char *value;
-        int opt = cli_args_next(&a, options, sizeof options / sizeof options[0], &value);
-        if (opt == CLI_ARG_END)
-            break;
-        if (opt == CLI_ARG_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == OPT_HELP) {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (opt == OPT_HEADER_ONLY)
-            header_only = true;
-        if (opt == CLI_ARG_POSITIONAL) {
-            if (path != NULL)
-                return cli_usage_error(argv[0], "unexpected operand '%s'", value);
-            path = value;
-        }
-    }
-    if (path == NULL)
-        return cli_usage_error(argv[0], "missing FILE");
+    bool seen[sizeof options / sizeof options[0]] = {0};
+    const char *path;
+    int rc = cli_args_one_file(argc, argv, options, sizeof options / sizeof options[0], usage,
+                               seen, &path);
+    if (rc != CLI_ARGS_RUN)
+        return rc;
 
     /* Read, check, report. */
     cli_file_t f;
     if (cli_file_read(path, &f) < 0)
         return CLI_EXIT_USAGE;
-    int rc = check(path, &f, header_only);
+    rc = check(path, &f, seen[OPT_HEADER_ONLY]);
     cli_file_free(&f);
     if (rc == CLI_EXIT_OK)
         puts("ok");

@@ -14,6 +14,7 @@ static const cli_command_t commands[] = {
     {"validate", cmd_validate, "check that a file holds a valid roam v7 segment"},
     {"dump", cmd_dump, "print a segment's header, peer table and size classes"},
     {"create", cmd_create, "write a fresh segment to a file"},
+    {"goodbye", cmd_goodbye, "raise the host goodbye flag on a live segment"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
