@@ -1,6 +1,7 @@
 /*
- * Internal helpers of the roam-shm library: checked 64-bit arithmetic and
- * the ring placement shared by validation and navigation. Not installed.
+ * Internal helpers of the roam-shm library: diagnostics, checked 64-bit
+ * arithmetic and the ring placement shared by validation and navigation.
+ * Not installed.
  */
 #ifndef ROAM_INTERNAL_H
 #define ROAM_INTERNAL_H
@@ -9,6 +10,17 @@
 #include <stdint.h>
 
 #include "roam_shm.h"
+
+/* Fill *diag (may be NULL) with err, the entry index and a printf-style
+ * message; returns err. */
+roam_err_t roam__diag(roam_diag_t *diag, roam_err_t err, uint32_t index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Fill *diag with ROAM_E_IO: "<step>: <strerror(errno)>", errno kept; returns ROAM_E_IO. */
+roam_err_t roam__diag_sys(roam_diag_t *diag, const char *step);
+
+/* Set *diag (may be NULL) to ROAM_OK with an empty message; returns ROAM_OK. */
+roam_err_t roam__diag_ok(roam_diag_t *diag);
 
 /* *out = a + b; false if the sum does not fit in 64 bits. */
 static inline bool roam__add(uint64_t a, uint64_t b, uint64_t *out)

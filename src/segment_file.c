@@ -59,9 +59,9 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     /* The layout first: nothing is created for a bad configuration. */
     err = roam_layout_compute(cfg, &layout);
     if (err)
-        return roam__seg_fail(diag, err, "layout: %s", roam_strerror(err));
+        return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__seg_fail(diag, ROAM_E_LAYOUT_OVERFLOW,
+        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
                               "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
                               (unsigned long long)layout.total_size);
 
@@ -72,25 +72,25 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
 
         roam__seg_clear(seg);
         if (e == EEXIST)
-            return roam__seg_fail(diag, ROAM_E_EXISTS, "open: %s exists", path);
+            return roam__diag(diag, ROAM_E_EXISTS, 0, "open: %s exists", path);
         errno = e;
-        return roam__seg_sys(diag, "open (create)");
+        return roam__diag_sys(diag, "open (create)");
     }
 
     /* Size it: the new bytes read as zero, as roam_segment_init needs. */
     if (ftruncate(seg->fd, (off_t)layout.total_size) != 0)
-        return roam__create_undo(seg, path, roam__seg_sys(diag, "ftruncate"));
+        return roam__create_undo(seg, path, roam__diag_sys(diag, "ftruncate"));
 
     seg->base = roam__seg_map(seg->fd, (size_t)layout.total_size);
     if (seg->base == NULL)
-        return roam__create_undo(seg, path, roam__seg_sys(diag, "mmap"));
+        return roam__create_undo(seg, path, roam__diag_sys(diag, "mmap"));
     seg->map_len = (size_t)layout.total_size;
 
     /* Lay it out; the magic goes last, so early attachers see NOT_READY. */
     err = roam_segment_init(seg->base, seg->map_len, cfg, NULL);
     if (err)
         return roam__create_undo(seg, path,
-                                 roam__seg_fail(diag, err, "init: %s", roam_strerror(err)));
+                                 roam__diag(diag, err, 0, "init: %s", roam_strerror(err)));
 
     /* Our own snapshot, through the same checks a guest applies. */
     err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
@@ -98,7 +98,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
         return roam__create_undo(seg, path, err);
 
     seg->is_host = true;
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 /* ---- Attach ----------------------------------------------------------------*/
@@ -113,25 +113,25 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
 
     /* An empty file is one the host has created but not sized yet. */
     if (file_size == 0)
-        return roam__seg_fail(diag, ROAM_E_NOT_READY, "file is empty: the host is creating it");
+        return roam__diag(diag, ROAM_E_NOT_READY, 0, "file is empty: the host is creating it");
     if (file_size < ROAM_SEGMENT_HEADER_SIZE)
-        return roam__seg_fail(diag, ROAM_E_FILE_SHORT, "file has %llu bytes, fewer than a header",
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
                               (unsigned long long)file_size);
 
     hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
     if (hdr == MAP_FAILED)
-        return roam__seg_sys(diag, "mmap (header)");
+        return roam__diag_sys(diag, "mmap (header)");
     err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
     munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
     if (err)
-        return roam__seg_fail(diag, err, "%s", roam_strerror(err));
+        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
     if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
-        return roam__seg_fail(diag, ROAM_E_NOT_READY, "magic is zero: the host is creating it");
+        return roam__diag(diag, ROAM_E_NOT_READY, 0, "magic is zero: the host is creating it");
     err = roam_header_check(snap);
     if (err)
-        return roam__seg_fail(diag, err, "%s", roam_strerror(err));
+        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
     return ROAM_OK;
 }
 
@@ -145,7 +145,7 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     roam_err_t err;
 
     if (fstat(seg->fd, &st) != 0)
-        return roam__seg_sys(diag, "fstat");
+        return roam__diag_sys(diag, "fstat");
     err = roam__attach_header(seg->fd, (uint64_t)st.st_size, &snap, diag);
     if (err)
         return err;
@@ -153,17 +153,17 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     /* Never map past the end of the file: that page would raise SIGBUS. */
     cur = roam_segment_header_load_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__seg_fail(diag, ROAM_E_CURRENT_SIZE,
+        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
                               "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
                               (unsigned long long)cur);
     if (cur > (uint64_t)st.st_size)
-        return roam__seg_fail(diag, ROAM_E_FILE_SHORT,
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                               "file has %llu bytes, current_size says %llu",
                               (unsigned long long)st.st_size, (unsigned long long)cur);
 
     seg->base = roam__seg_map(seg->fd, (size_t)cur);
     if (seg->base == NULL)
-        return roam__seg_sys(diag, "mmap");
+        return roam__diag_sys(diag, "mmap");
     seg->map_len = (size_t)cur;
 
     err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
@@ -186,7 +186,7 @@ static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_
     seg->fd = open(path, O_RDWR | O_CLOEXEC);
     if (seg->fd < 0) {
         *sys_errno = errno;
-        err = roam__seg_sys(diag, "open");
+        err = roam__diag_sys(diag, "open");
         roam__seg_clear(seg);
         return err;
     }
@@ -201,7 +201,7 @@ static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_
         errno = e;
         return err;
     }
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 roam_err_t roam_segment_attach(roam_segment_t *seg, const char *path, roam_diag_t *diag)
@@ -242,7 +242,7 @@ roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
             char last[sizeof d->msg];
 
             memcpy(last, d->msg, sizeof last);
-            return roam__seg_fail(d, ROAM_E_TIMEOUT, "no ready segment after %u ms (last: %.150s)",
+            return roam__diag(d, ROAM_E_TIMEOUT, 0, "no ready segment after %u ms (last: %.150s)",
                                   timeout_ms, last);
         }
         roam__sleep_ns(delay < deadline - now ? delay : deadline - now);
@@ -267,6 +267,6 @@ void roam_segment_close(roam_segment_t *seg)
 roam_err_t roam_segment_unlink(const char *path, roam_diag_t *diag)
 {
     if (unlink(path) != 0)
-        return roam__seg_sys(diag, "unlink");
-    return roam__seg_ok(diag);
+        return roam__diag_sys(diag, "unlink");
+    return roam__diag_ok(diag);
 }

@@ -19,7 +19,7 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
         /* No mremap here: map afresh first, then drop the old mapping. */
         p = roam__seg_map(seg->fd, new_len);
         if (p == NULL)
-            return roam__seg_sys(diag, "mmap (remap)");
+            return roam__diag_sys(diag, "mmap (remap)");
         munmap(seg->base, seg->map_len);
     }
     seg->base = p;
@@ -35,15 +35,15 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
     roam_err_t err;
 
     if (new_size <= cur)
-        return roam__seg_fail(diag, ROAM_E_GROW, "grow: %llu is not above current_size %llu",
+        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
                               (unsigned long long)new_size, (unsigned long long)cur);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__seg_fail(diag, ROAM_E_GROW, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
                               (unsigned long long)new_size);
 
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
-        return roam__seg_sys(diag, "grow: ftruncate");
+        return roam__diag_sys(diag, "grow: ftruncate");
     /* A failed remap leaves the file longer than current_size: harmless,
      * nobody maps past current_size, and the next grow resizes it. */
     err = roam__seg_remap(seg, (size_t)new_size, diag);
@@ -53,7 +53,7 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
     /* Release: a guest that loads the new size (acquire) and then checks
      * the file finds it extended, with whatever the host wrote before. */
     roam_segment_header_store_current_size(roam_segment_header(seg), new_size);
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 /* Bytes in the segment file now. */
@@ -62,7 +62,7 @@ static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
     struct stat st;
 
     if (fstat(fd, &st) != 0)
-        return roam__seg_sys(diag, "refresh: fstat");
+        return roam__diag_sys(diag, "refresh: fstat");
     *size = (uint64_t)st.st_size;
     return ROAM_OK;
 }
@@ -78,21 +78,21 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
     if (err)
         return err;
     if (file < seg->map_len)
-        return roam__seg_fail(diag, ROAM_E_FILE_SHORT,
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                               "refresh: file has %llu bytes, %zu are mapped",
                               (unsigned long long)file, seg->map_len);
 
     cur = roam_segment_header_load_current_size(roam_segment_header(seg));
     if (cur == seg->map_len)
-        return roam__seg_ok(diag);
+        return roam__diag_ok(diag);
 
     /* current_size only grows, never below total_size, never past the limit. */
     if (cur < roam_segment_header_total_size(&seg->snap) || cur < seg->map_len)
-        return roam__seg_fail(diag, ROAM_E_CURRENT_SIZE,
+        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
                               "refresh: current_size %llu is below the mapped %zu",
                               (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__seg_fail(diag, ROAM_E_CURRENT_SIZE,
+        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
                               "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
                               (unsigned long long)cur);
 
@@ -102,12 +102,12 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
     if (err)
         return err;
     if (cur > file)
-        return roam__seg_fail(diag, ROAM_E_FILE_SHORT,
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                               "refresh: current_size %llu is past the end of the file (%llu bytes)",
                               (unsigned long long)cur, (unsigned long long)file);
 
     err = roam__seg_remap(seg, (size_t)cur, diag);
     if (err)
         return err;
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }

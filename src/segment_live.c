@@ -19,7 +19,7 @@ static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t
     roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
 
     if (p == NULL)
-        roam__seg_fail(diag, ROAM_E_PEER_INDEX, "peer %u: no such entry (max_guests %u)", index,
+        roam__diag(diag, ROAM_E_PEER_INDEX, 0, "peer %u: no such entry (max_guests %u)", index,
                        roam_segment_header_max_guests(&seg->snap));
     return p;
 }
@@ -29,7 +29,7 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
                                   const char *op)
 {
     const char *name = roam_peer_state_name(found);
-    roam_err_t err = roam__seg_fail(diag, ROAM_E_PEER_BUSY, "peer %u: cannot %s, entry is %s",
+    roam_err_t err = roam__diag(diag, ROAM_E_PEER_BUSY, 0, "peer %u: cannot %s, entry is %s",
                                     index, op, name != NULL ? name : "in an unknown state");
 
     if (diag != NULL)
@@ -54,9 +54,9 @@ roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epo
             *index = i;
         if (epoch != NULL)
             *epoch = e;
-        return roam__seg_ok(diag);
+        return roam__diag_ok(diag);
     }
-    return roam__seg_fail(diag, ROAM_E_PEER_FULL, "reserve: all %u peer entries are taken", n);
+    return roam__diag(diag, ROAM_E_PEER_FULL, 0, "reserve: all %u peer entries are taken", n);
 }
 
 roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
@@ -68,7 +68,7 @@ roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *d
         return ROAM_E_PEER_INDEX;
     if (roam_peer_release(p, &found) != ROAM_OK)
         return roam__peer_busy(diag, index, found, "release");
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now_ns)
@@ -146,7 +146,7 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
      * (acquire) sees the reset rings. */
     roam_peer_reset(p);
     seg->quiet_since[index] = 0;
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out)
@@ -183,7 +183,7 @@ static roam_err_t roam__guest_hold(roam_segment_t *seg, uint32_t index, uint32_t
     seg->peer_index = index;
     seg->peer_epoch = epoch;
     roam_peer_heartbeat(roam_segment_peer_at(seg, index), roam_clock_now_ns());
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
@@ -195,7 +195,7 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
     if (p == NULL)
         return ROAM_E_PEER_INDEX;
     if (seg->peer_index != ROAM_NO_PEER)
-        return roam__seg_fail(diag, ROAM_E_PEER_BUSY, "claim: this handle holds peer %u already",
+        return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "claim: this handle holds peer %u already",
                               seg->peer_index);
     if (roam_peer_claim(p, &state) != ROAM_OK) {
         if (found != NULL)
@@ -211,7 +211,7 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
     uint32_t n = roam_segment_header_max_guests(&seg->snap);
 
     if (seg->peer_index != ROAM_NO_PEER)
-        return roam__seg_fail(diag, ROAM_E_PEER_BUSY, "attach: this handle holds peer %u already",
+        return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "attach: this handle holds peer %u already",
                               seg->peer_index);
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
@@ -223,7 +223,7 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
             *index = i;
         return roam__guest_hold(seg, i, epoch, diag);
     }
-    return roam__seg_fail(diag, ROAM_E_PEER_FULL, "attach: all %u peer entries are taken", n);
+    return roam__diag(diag, ROAM_E_PEER_FULL, 0, "attach: all %u peer entries are taken", n);
 }
 
 /* This guest's entry if it still owns it: Attached at its own epoch. */
@@ -234,7 +234,7 @@ static roam_peer_entry_t *roam__guest_entry(roam_segment_t *seg, const char *op,
     uint32_t state;
 
     if (seg->peer_index == ROAM_NO_PEER) {
-        roam__seg_fail(diag, ROAM_E_PEER_BUSY, "%s: this handle holds no peer entry", op);
+        roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
         return NULL;
     }
     p = roam_segment_peer_at(seg, seg->peer_index);
@@ -255,7 +255,7 @@ roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_
     if (p == NULL)
         return ROAM_E_PEER_BUSY;
     roam_peer_heartbeat(p, now_ns);
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
@@ -266,7 +266,7 @@ roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
         return ROAM_E_PEER_BUSY;
     roam_peer_goodbye(p);
     seg->peer_index = ROAM_NO_PEER;
-    return roam__seg_ok(diag);
+    return roam__diag_ok(diag);
 }
 
 bool roam_segment_host_gone(const roam_segment_t *seg)

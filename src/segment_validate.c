@@ -10,20 +10,6 @@
 
 static const char *const roam__dir_name[2] = {"guest-to-host", "host-to-guest"};
 
-/* Record a failure in *diag with a formatted message; returns err. */
-__attribute__((format(printf, 4, 5)))
-static roam_err_t roam__fail(roam_diag_t *diag, roam_err_t err, uint32_t index, const char *fmt, ...)
-{
-    va_list ap;
-
-    diag->err = err;
-    diag->index = index;
-    va_start(ap, fmt);
-    vsnprintf(diag->msg, sizeof diag->msg, fmt, ap);
-    va_end(ap);
-    return err;
-}
-
 /* Address of the object at byte offset off of the segment. */
 static const void *roam__at(const void *base, uint64_t off)
 {
@@ -45,23 +31,23 @@ static roam_err_t roam__check_class(const void *base, const roam_segment_header_
     uint64_t meta, data, data_at, end;
 
     if (size == 0)
-        return roam__fail(diag, ROAM_E_CLASS_SLOT_SIZE, i, "class %" PRIu32 ": slot_size is 0", i);
+        return roam__diag(diag, ROAM_E_CLASS_SLOT_SIZE, i, "class %" PRIu32 ": slot_size is 0", i);
     if (count == 0)
-        return roam__fail(diag, ROAM_E_CLASS_SLOT_COUNT, i, "class %" PRIu32 ": slot_count is 0", i);
+        return roam__diag(diag, ROAM_E_CLASS_SLOT_COUNT, i, "class %" PRIu32 ": slot_count is 0", i);
 
     /* Metadata then data, both inside current_size, without overflow. */
     if (!roam__class_sizes(size, count, &meta, &data) || !roam__add(*cursor, meta, &data_at) ||
         !roam__add(data_at, data, &end))
-        return roam__fail(diag, ROAM_E_CLASS_BOUNDS, i,
+        return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
                           "class %" PRIu32 ": %" PRIu32 " slots of %" PRIu32
                           " bytes do not fit in 64 bits", i, count, size);
     if (end > current)
-        return roam__fail(diag, ROAM_E_CLASS_BOUNDS, i,
+        return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
                           "class %" PRIu32 ": metadata and data end at %" PRIu64
                           ", past current_size %" PRIu64, i, end, current);
 
     if (head_slot != ROAM_FREE_LIST_EMPTY && head_slot >= count)
-        return roam__fail(diag, ROAM_E_CLASS_FREE_HEAD, i,
+        return roam__diag(diag, ROAM_E_CLASS_FREE_HEAD, i,
                           "class %" PRIu32 ": free_head names slot %" PRIu32 " of %" PRIu32, i,
                           head_slot, count);
     *cursor = end;
@@ -78,7 +64,7 @@ static roam_err_t roam__check_classes(const void *base, const roam_segment_heade
     /* The per-class regions start after the aligned class-header table. */
     if (!roam__class_table_size(n, &table) ||
         !roam__add(roam_segment_header_var_pool_offset(snap), table, &cursor))
-        return roam__fail(diag, ROAM_E_CLASS_BOUNDS, 0, "class table does not fit in 64 bits");
+        return roam__diag(diag, ROAM_E_CLASS_BOUNDS, 0, "class table does not fit in 64 bits");
     for (uint32_t i = 0; i < n; i++) {
         err = roam__check_class(base, snap, i, &cursor, diag);
         if (err)
@@ -101,17 +87,17 @@ static roam_err_t roam__check_peer(const void *base, const roam_segment_header_t
     uint64_t want, end;
 
     if (!roam_peer_state_is_valid(state))
-        return roam__fail(diag, ROAM_E_PEER_STATE, i, "peer %" PRIu32 ": state %" PRIu32
+        return roam__diag(diag, ROAM_E_PEER_STATE, i, "peer %" PRIu32 ": state %" PRIu32
                           " is not a peer state", i, state);
     if (!roam__ring_offset(snap, i, &want))
-        return roam__fail(diag, ROAM_E_PEER_RING_BOUNDS, i,
+        return roam__diag(diag, ROAM_E_PEER_RING_BOUNDS, i,
                           "peer %" PRIu32 ": ring offset does not fit in 64 bits", i);
     if (ring != want)
-        return roam__fail(diag, ROAM_E_PEER_RING_OFFSET, i,
+        return roam__diag(diag, ROAM_E_PEER_RING_OFFSET, i,
                           "peer %" PRIu32 ": ring_offset %" PRIu64 ", layout puts it at %" PRIu64,
                           i, ring, want);
     if (!roam__add(ring, stride, &end) || end > pool || end > current)
-        return roam__fail(diag, ROAM_E_PEER_RING_BOUNDS, i,
+        return roam__diag(diag, ROAM_E_PEER_RING_BOUNDS, i,
                           "peer %" PRIu32 ": rings at %" PRIu64 " run past var_pool_offset %"
                           PRIu64 " or current_size %" PRIu64, i, ring, pool, current);
     return ROAM_OK;
@@ -126,7 +112,7 @@ static roam_err_t roam__check_peers(const void *base, const roam_segment_header_
 
     /* Ring headers must land on 64-byte boundaries to be read at all. */
     if (n > 0 && (capacity == 0 || capacity % ROAM_SEGMENT_ALIGN != 0))
-        return roam__fail(diag, ROAM_E_RING_LAYOUT, 0,
+        return roam__diag(diag, ROAM_E_RING_LAYOUT, 0,
                           "bipbuf_capacity %" PRIu32 " is not a non-zero multiple of 64", capacity);
     for (uint32_t i = 0; i < n; i++) {
         err = roam__check_peer(base, snap, i, diag);
@@ -160,12 +146,12 @@ static roam_err_t roam__check_ring(const void *base, const roam_segment_header_t
     };
 
     if (have != capacity)
-        return roam__fail(diag, ROAM_E_RING_CAPACITY, i,
+        return roam__diag(diag, ROAM_E_RING_CAPACITY, i,
                           "peer %" PRIu32 " %s ring: capacity %" PRIu32 ", segment says %" PRIu32,
                           i, roam__dir_name[dir], have, capacity);
     for (int k = 0; k < 3; k++)
         if (idx[k].value > capacity)
-            return roam__fail(diag, ROAM_E_RING_INDEX, i,
+            return roam__diag(diag, ROAM_E_RING_INDEX, i,
                               "peer %" PRIu32 " %s ring: %s %" PRIu32 " beyond capacity %" PRIu32,
                               i, roam__dir_name[dir], idx[k].name, idx[k].value, capacity);
     return ROAM_OK;
@@ -198,15 +184,15 @@ roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_heade
         snap = &local_snap;
     if (diag == NULL)
         diag = &local_diag;
-    roam__fail(diag, ROAM_OK, 0, "%s", roam_strerror(ROAM_OK));
+    roam__diag(diag, ROAM_OK, 0, "%s", roam_strerror(ROAM_OK));
 
     /* Header rules, including that len covers current_size. */
     err = roam_header_validate(buf, len, ROAM_VALIDATE_MAPPING, snap);
     if (err)
-        return roam__fail(diag, err, 0, "%s", roam_strerror(err));
+        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
     /* The entries below are read in place, as the typed structs they are. */
     if ((uintptr_t)buf % ROAM_SEGMENT_ALIGN != 0)
-        return roam__fail(diag, ROAM_E_BUFFER_ALIGN, 0, "%s", roam_strerror(ROAM_E_BUFFER_ALIGN));
+        return roam__diag(diag, ROAM_E_BUFFER_ALIGN, 0, "%s", roam_strerror(ROAM_E_BUFFER_ALIGN));
 
     err = roam__check_classes(buf, snap, diag);
     if (err)

@@ -58,6 +58,7 @@ int cli_args_next(cli_args_t *a, const cli_option_t *opts, size_t nopts, const c
  * seen[i] for each flag given. Returns CLI_ARGS_RUN when the command should
  * go on with *path, else the exit code (usage errors are printed). */
 #define CLI_ARGS_RUN (-1)
+#define CLI_MAX_OPTIONS 16
 int cli_args_one_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
                       const char *usage, bool *seen, const char **path);
 
@@ -92,6 +93,12 @@ void *cli_alloc_zeroed(size_t len);
  * temporary file over it; on failure no partial file is left and
  * "PATH: STEP: reason" is printed. Returns 0 or -1. */
 int cli_file_write(const char *path, const void *buf, size_t len, bool replace);
+
+/* For a command that takes flags and one FILE: parse argv as
+ * cli_args_one_file does, read FILE, and return fn's exit code. */
+typedef int (*cli_file_fn)(const char *path, const cli_file_t *f, const bool *seen);
+int cli_run_on_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
+                    const char *usage, cli_file_fn fn);
 
 /* ---- Output of name/value pairs (emit.c) --------------------------------
  * Text: one "path=value" line per value, the path joining object keys and

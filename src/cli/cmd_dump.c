@@ -93,7 +93,7 @@ static void emit_classes(cli_emit_t *e, void *base, const roam_segment_header_t 
 }
 
 /* Print the file; returns the exit code. */
-static int dump(const char *path, cli_file_t *f, bool json)
+static int dump(const char *path, const cli_file_t *f, const bool *seen)
 {
     /* Header rules only, so that a lone header can be dumped. */
     roam_segment_header_t snap;
@@ -113,7 +113,7 @@ static int dump(const char *path, cli_file_t *f, bool json)
     size_t n;
     const roam_field_info_t *fields = roam_segment_header_fields(&n);
     cli_emit_t e;
-    cli_emit_init(&e, stdout, json);
+    cli_emit_init(&e, stdout, seen[OPT_JSON]);
     cli_emit_open(&e, NULL, '{');
     cli_emit_fields(&e, &snap, fields, n);
     if (whole && seg_err == ROAM_OK) {
@@ -127,19 +127,5 @@ static int dump(const char *path, cli_file_t *f, bool json)
 
 int cmd_dump(int argc, char **argv)
 {
-    /* Options and the one FILE operand. */
-    bool seen[sizeof options / sizeof options[0]] = {0};
-    const char *path;
-    int rc = cli_args_one_file(argc, argv, options, sizeof options / sizeof options[0], usage,
-                               seen, &path);
-    if (rc != CLI_ARGS_RUN)
-        return rc;
-
-    /* Read and print. */
-    cli_file_t f;
-    if (cli_file_read(path, &f) < 0)
-        return CLI_EXIT_USAGE;
-    rc = dump(path, &f, seen[OPT_JSON]);
-    cli_file_free(&f);
-    return rc;
+    return cli_run_on_file(argc, argv, options, sizeof options / sizeof options[0], usage, dump);
 }

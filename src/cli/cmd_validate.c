@@ -21,36 +21,20 @@ static const cli_option_t options[] = {
     [OPT_HEADER_ONLY] = {"header-only", 0, false},
 };
 
-/* Validate the file's bytes; 0 or CLI_EXIT_INVALID with the message printed. */
-static int check(const char *path, const cli_file_t *f, bool header_only)
+/* Validate the file's bytes and say so; the exit code. */
+static int check(const char *path, const cli_file_t *f, const bool *seen)
 {
     roam_segment_header_t snap;
-    if (header_only) {
-        roam_err_t err = roam_header_validate(f->data, f->len, 0, &snap);
-        return err == ROAM_OK ? CLI_EXIT_OK : cli_report_invalid(path, err, NULL);
-    }
     roam_diag_t diag = {0};
-    roam_err_t err = roam_segment_validate(f->data, f->len, &snap, &diag);
-    return err == ROAM_OK ? CLI_EXIT_OK : cli_report_invalid(path, err, &diag);
+    roam_err_t err = seen[OPT_HEADER_ONLY] ? roam_header_validate(f->data, f->len, 0, &snap)
+                                           : roam_segment_validate(f->data, f->len, &snap, &diag);
+    if (err != ROAM_OK)
+        return cli_report_invalid(path, err, &diag);
+    puts("ok");
+    return CLI_EXIT_OK;
 }
 
 int cmd_validate(int argc, char **argv)
 {
-    /* Options and the one FILE operand. */
-    bool seen[sizeof options / sizeof options[0]] = {0};
-    const char *path;
-    int rc = cli_args_one_file(argc, argv, options, sizeof options / sizeof options[0], usage,
-                               seen, &path);
-    if (rc != CLI_ARGS_RUN)
-        return rc;
-
-    /* Read, check, report. */
-    cli_file_t f;
-    if (cli_file_read(path, &f) < 0)
-        return CLI_EXIT_USAGE;
-    rc = check(path, &f, seen[OPT_HEADER_ONLY]);
-    cli_file_free(&f);
-    if (rc == CLI_EXIT_OK)
-        puts("ok");
-    return rc;
+    return cli_run_on_file(argc, argv, options, sizeof options / sizeof options[0], usage, check);
 }

@@ -206,3 +206,24 @@ int cli_file_write(const char *path, const void *buf, size_t len, bool replace)
 {
     return replace ? write_replace(path, buf, len) : write_new(path, buf, len);
 }
+
+int cli_run_on_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
+                    const char *usage, cli_file_fn fn)
+{
+    /* Flags and the one FILE operand. */
+    bool seen[CLI_MAX_OPTIONS] = {0};
+    const char *path;
+    if (nopts > CLI_MAX_OPTIONS)
+        return CLI_EXIT_USAGE;
+    int rc = cli_args_one_file(argc, argv, opts, nopts, usage, seen, &path);
+    if (rc != CLI_ARGS_RUN)
+        return rc;
+
+    /* The whole file in a private buffer, then the command. */
+    cli_file_t f;
+    if (cli_file_read(path, &f) < 0)
+        return CLI_EXIT_USAGE;
+    rc = fn(path, &f, seen);
+    cli_file_free(&f);
+    return rc;
+}
