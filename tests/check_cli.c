@@ -12,6 +12,7 @@
 
 #include "cli_run.h"
 #include "roam_shm.h"
+#include "test_run.h"
 
 static char *root; /* scratch directory of the whole run, removed at its end */
 static char *tmp;  /* scratch directory of the running test, inside root */
@@ -782,10 +783,7 @@ int main(void)
         perror("mkdtemp");
         return EXIT_FAILURE;
     }
-    SRunner *sr = srunner_create(cli_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = test_run_suite(cli_suite());
     cli_tmpdir_remove(root);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include "cli_run.h"
 #include "proc_util.h"
 #include "roam_segment.h"
+#include "test_run.h"
 
 #define GUESTS 2
 #define INTERVAL_NS 20000000u /* 20 ms heartbeats */
@@ -196,9 +197,5 @@ int main(void)
     tcase_add_test(tc, goodbye_detaches_live_guests);
     tcase_add_test(tc, goodbye_refuses_what_is_not_a_segment);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(s);
 }

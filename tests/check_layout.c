@@ -8,6 +8,7 @@
 
 #include "roam_shm.h"
 #include "test_bytes.h"
+#include "test_run.h"
 
 /* A configuration with the given guests, capacity and classes. */
 static roam_segment_config_t config(uint32_t guests, uint32_t capacity, uint32_t n,
@@ -325,11 +326,5 @@ static Suite *layout_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(layout_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(layout_suite());
 }

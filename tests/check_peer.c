@@ -9,6 +9,7 @@
 
 #include "roam_shm.h"
 #include "test_bytes.h"
+#include "test_run.h"
 
 /* A zeroed (Empty, epoch 0) entry in 64-byte aligned memory. */
 static roam_peer_entry_t *new_entry(void)
@@ -282,11 +283,5 @@ static Suite *peer_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(peer_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(peer_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "roam_shm.h"
 #include "test_bytes.h"
+#include "test_run.h"
 
 #define NTHREADS 8
 #define GUESTS 4
@@ -161,11 +162,5 @@ static Suite *peer_threads_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(peer_threads_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(peer_threads_suite());
 }

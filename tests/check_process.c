@@ -19,6 +19,7 @@
 
 #include "proc_util.h"
 #include "roam_segment.h"
+#include "test_run.h"
 
 /* Check's limit per test, and the internal deadline inside it. */
 #define TEST_TIMEOUT_S 120
@@ -1180,8 +1181,6 @@ static void add_case(Suite *s, const char *name, const TTest *test)
 int main(void)
 {
     Suite *s = suite_create("process");
-    SRunner *sr;
-    int failed;
 
     add_case(s, "attach_errors", test_attach_errors);
     add_case(s, "create_errors", test_create_errors);
@@ -1197,9 +1196,5 @@ int main(void)
     add_case(s, "size_past_eof", test_size_past_eof);
     add_case(s, "crash_recovery", test_crash_recovery);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(s);
 }

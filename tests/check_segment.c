@@ -9,6 +9,7 @@
 
 #include "roam_shm.h"
 #include "test_bytes.h"
+#include "test_run.h"
 
 /* ---- The worked example of reference §5 ------------------------------- */
 
@@ -575,11 +576,5 @@ static Suite *segment_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(segment_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(segment_suite());
 }

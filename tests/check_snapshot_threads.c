@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "roam_shm.h"
+#include "test_run.h"
 
 #define WORDS (ROAM_SEGMENT_HEADER_SIZE / 8)
 #define RUN_NS 700000000u          /* how long the reader validates */
@@ -198,15 +199,9 @@ int main(void)
 {
     Suite *s = suite_create("snapshot_threads");
     TCase *tc = tcase_create("snapshot");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_snapshot_under_writes);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return test_run_suite(s);
 }
