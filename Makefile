@@ -32,6 +32,7 @@ CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_UTIL := $(sort $(wildcard tests/util/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
 
 LIB       := $(BUILD)/libroam_shm.a
 CLI       := $(BUILD)/roam-shm
@@ -40,11 +41,12 @@ CLI_OBJ   := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 UTIL_OBJ  := $(TEST_UTIL:tests/util/%.c=$(BUILD)/obj/tests/util/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 
 .PHONY: all regen gen-check check check-unit check-gen check-clang \
-        check-sanitize bench clean deps
+        check-examples check-sanitize bench clean deps
 .DELETE_ON_ERROR:
 
 all: $(LIB) $(CLI)
@@ -117,7 +119,7 @@ check-gen: build/deps.mk
 check-clang: $(GENERATED)
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC); do \
+	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC); do \
 	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "clang not installed: skipping the clang build"; fi
@@ -128,6 +130,7 @@ check: build/deps.mk
 	@$(MAKE) --no-print-directory check-gen
 	@$(MAKE) --no-print-directory check-clang
 	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-examples
 	@$(MAKE) --no-print-directory check-sanitize
 
 check-sanitize: build/deps.mk
@@ -137,13 +140,21 @@ check-sanitize: build/deps.mk
 	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
 	fi
 
+# ---- Examples: the README's host and guest, built and run -----------------
+$(BUILD)/examples/%: examples/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+
+check-examples: $(EXAMPLES)
+	@set -e; for x in $(EXAMPLES); do echo "== $$x"; $$x; done
+
 # ---- Benchmarks -----------------------------------------------------------
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
 
 bench: $(BENCHES)
-	@for b in $(BENCHES); do echo "== $$b"; $$b; done
+	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
 
 clean:
 	rm -rf build

@@ -87,9 +87,13 @@ int main(void)
     roam_layout_t layout;
     if (roam_layout_compute(&cfg, &layout) != ROAM_OK)
         return 1;
+    /* Aligned and zeroed, as a fresh mapping is. */
     size_t len = (size_t)layout.total_size;
-    unsigned char *seg = calloc(1, len);
-    if (seg == NULL || roam_segment_init(seg, len, &cfg, NULL) != ROAM_OK)
+    unsigned char *seg = aligned_alloc(ROAM_SEGMENT_ALIGN, len);
+    if (seg == NULL)
+        return 1;
+    memset(seg, 0, len);
+    if (roam_segment_init(seg, len, &cfg, NULL) != ROAM_OK)
         return 1;
 
     const long iters = 2000000;
