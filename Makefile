@@ -48,6 +48,7 @@ TSAN_TESTS := $(filter %_threads,$(TESTS))
 .PHONY: all regen gen-check check check-unit check-gen check-clang \
         check-examples check-sanitize bench clean deps
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(LIB) $(CLI)
 
