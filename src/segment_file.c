@@ -62,8 +62,8 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                              "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                              (unsigned long long)layout.total_size);
+                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+                          (unsigned long long)layout.total_size);
 
     /* Exclusive create: never take over another host's segment. */
     seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -116,7 +116,7 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
         return roam__diag(diag, ROAM_E_NOT_READY, 0, "file is empty: the host is creating it");
     if (file_size < ROAM_SEGMENT_HEADER_SIZE)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
-                              (unsigned long long)file_size);
+                          (unsigned long long)file_size);
 
     hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
     if (hdr == MAP_FAILED)
@@ -154,12 +154,12 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     cur = roam_segment_header_load_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                              "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                              (unsigned long long)cur);
+                          "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+                          (unsigned long long)cur);
     if (cur > (uint64_t)st.st_size)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
-                              "file has %llu bytes, current_size says %llu",
-                              (unsigned long long)st.st_size, (unsigned long long)cur);
+                          "file has %llu bytes, current_size says %llu",
+                          (unsigned long long)st.st_size, (unsigned long long)cur);
 
     seg->base = roam__seg_map(seg->fd, (size_t)cur);
     if (seg->base == NULL)
@@ -243,7 +243,7 @@ roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
 
             memcpy(last, d->msg, sizeof last);
             return roam__diag(d, ROAM_E_TIMEOUT, 0, "no ready segment after %u ms (last: %.150s)",
-                                  timeout_ms, last);
+                              timeout_ms, last);
         }
         roam__sleep_ns(delay < deadline - now ? delay : deadline - now);
         delay = delay * 2 < ROAM__BACKOFF_MAX_NS ? delay * 2 : ROAM__BACKOFF_MAX_NS;

@@ -36,10 +36,10 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
 
     if (new_size <= cur)
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
-                              (unsigned long long)new_size, (unsigned long long)cur);
+                          (unsigned long long)new_size, (unsigned long long)cur);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                              (unsigned long long)new_size);
+                          (unsigned long long)new_size);
 
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
@@ -79,8 +79,8 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
         return err;
     if (file < seg->map_len)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
-                              "refresh: file has %llu bytes, %zu are mapped",
-                              (unsigned long long)file, seg->map_len);
+                          "refresh: file has %llu bytes, %zu are mapped",
+                          (unsigned long long)file, seg->map_len);
 
     cur = roam_segment_header_load_current_size(roam_segment_header(seg));
     if (cur == seg->map_len)
@@ -89,12 +89,12 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
     /* current_size only grows, never below total_size, never past the limit. */
     if (cur < roam_segment_header_total_size(&seg->snap) || cur < seg->map_len)
         return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                              "refresh: current_size %llu is below the mapped %zu",
-                              (unsigned long long)cur, seg->map_len);
+                          "refresh: current_size %llu is below the mapped %zu",
+                          (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                              "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                              (unsigned long long)cur);
+                          "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
+                          (unsigned long long)cur);
 
     /* Check the file again: the acquire load above orders this fstat after
      * the host's ftruncate, so only a file really cut short fails here. */
@@ -103,8 +103,8 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
         return err;
     if (cur > file)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
-                              "refresh: current_size %llu is past the end of the file (%llu bytes)",
-                              (unsigned long long)cur, (unsigned long long)file);
+                          "refresh: current_size %llu is past the end of the file (%llu bytes)",
+                          (unsigned long long)cur, (unsigned long long)file);
 
     err = roam__seg_remap(seg, (size_t)cur, diag);
     if (err)

@@ -19,8 +19,8 @@ static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t
     roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
 
     if (p == NULL)
-        roam__diag(diag, ROAM_E_PEER_INDEX, 0, "peer %u: no such entry (max_guests %u)", index,
-                       roam_segment_header_max_guests(&seg->snap));
+        roam__diag(diag, ROAM_E_PEER_INDEX, index, "peer %u: no such entry (max_guests %u)",
+                   index, roam_segment_header_max_guests(&seg->snap));
     return p;
 }
 
@@ -29,12 +29,9 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
                                   const char *op)
 {
     const char *name = roam_peer_state_name(found);
-    roam_err_t err = roam__diag(diag, ROAM_E_PEER_BUSY, 0, "peer %u: cannot %s, entry is %s",
-                                    index, op, name != NULL ? name : "in an unknown state");
 
-    if (diag != NULL)
-        diag->index = index;
-    return err;
+    return roam__diag(diag, ROAM_E_PEER_BUSY, index, "peer %u: cannot %s, entry is %s", index,
+                      op, name != NULL ? name : "in an unknown state");
 }
 
 /* ---- Host ------------------------------------------------------------------*/
@@ -196,7 +193,7 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
         return ROAM_E_PEER_INDEX;
     if (seg->peer_index != ROAM_NO_PEER)
         return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "claim: this handle holds peer %u already",
-                              seg->peer_index);
+                          seg->peer_index);
     if (roam_peer_claim(p, &state) != ROAM_OK) {
         if (found != NULL)
             *found = state;
@@ -212,7 +209,7 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
 
     if (seg->peer_index != ROAM_NO_PEER)
         return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "attach: this handle holds peer %u already",
-                              seg->peer_index);
+                          seg->peer_index);
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t epoch;
