@@ -63,6 +63,13 @@ static const roam__err_text_t roam__err_texts[ROAM_E__COUNT] = {
     [ROAM_E_RING_LAYOUT] = {"ROAM_E_RING_LAYOUT",
                             "bipbuf_capacity is not a non-zero multiple of 64: rings cannot be laid out"},
     [ROAM_E_BUFFER_ALIGN] = {"ROAM_E_BUFFER_ALIGN", "buffer is not aligned to 64 bytes"},
+
+    [ROAM_E_FRAME_TRUNCATED] = {"ROAM_E_FRAME_TRUNCATED", "fewer bytes than a frame's 8-byte entry header"},
+    [ROAM_E_FRAME_FLAGS] = {"ROAM_E_FRAME_FLAGS",
+                            "frame flags set an unknown bit or both SLOT_REF and MMAP_REF"},
+    [ROAM_E_FRAME_LEN] = {"ROAM_E_FRAME_LEN",
+                          "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind"},
+    [ROAM_E_FRAME_RESERVED] = {"ROAM_E_FRAME_RESERVED", "reserved frame bytes are not zero"},
 };
 
 /* The entry for err, or NULL for a value outside the enum. */

@@ -75,6 +75,12 @@ typedef enum roam_err {
     ROAM_E_RING_LAYOUT,        /* bipbuf_capacity 0 or not a multiple of 64 */
     ROAM_E_BUFFER_ALIGN,       /* buf is not aligned to ROAM_SEGMENT_ALIGN */
 
+    /* Framing (roam_frame_check), added after the codes above. */
+    ROAM_E_FRAME_TRUNCATED,    /* fewer readable bytes than an entry header */
+    ROAM_E_FRAME_FLAGS,        /* unknown flag bit, or SLOT_REF and MMAP_REF both */
+    ROAM_E_FRAME_LEN,          /* total_len too small, unaligned, past avail or wrong for its kind */
+    ROAM_E_FRAME_RESERVED,     /* a reserved byte of the entry header or reference is not zero */
+
     ROAM_E__COUNT
 } roam_err_t;
 
@@ -202,5 +208,38 @@ roam_err_t roam_peer_release(roam_peer_entry_t *p, uint32_t *found);
 void roam_peer_goodbye(roam_peer_entry_t *p);
 void roam_peer_reset(roam_peer_entry_t *p);
 void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
+
+/* ---- Framing (reference §6) ------------------------------------------------
+ * Entries in a BipBuffer: an 8-byte header, then an inline payload, a slot
+ * reference or an mmap reference. */
+
+/* total_len of an inline entry: align4(8 + payload_len); 0 if that does not
+ * fit in 32 bits. */
+uint32_t roam_frame_inline_len(uint32_t payload_len);
+
+typedef enum roam_frame_kind {
+    ROAM_FRAME_INLINE,     /* the payload follows the entry header */
+    ROAM_FRAME_SLOT_REF,   /* the payload goes in a var slot */
+    ROAM_FRAME_MMAP_REF,   /* the payload goes in a separately mapped file */
+} roam_frame_kind_t;
+
+/* How a payload of payload_len bytes is sent in the segment at base (snap
+ * from roam_segment_validate): inline when 8 + payload_len <= the effective
+ * inline threshold; else by slot reference into the class with the smallest
+ * slot_size >= payload_len (the lowest index on a tie), whose index goes to
+ * *class_idx (may be NULL; written only for ROAM_FRAME_SLOT_REF); else by
+ * mmap reference. */
+roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t *snap,
+                                   uint32_t payload_len, uint32_t *class_idx);
+
+/* Check the entry at the start of entry, of which avail bytes are readable;
+ * reads nothing past avail and copies what it checks out first. Rules in
+ * order: a whole header (ROAM_E_FRAME_TRUNCATED), valid flags
+ * (ROAM_E_FRAME_FLAGS), 8 <= total_len <= avail and a multiple of
+ * ROAM_FRAME_ALIGN (ROAM_E_FRAME_LEN), zero header reserved bytes
+ * (ROAM_E_FRAME_RESERVED), then for a reference its exact entry size
+ * (ROAM_E_FRAME_LEN) and zero reserved field (ROAM_E_FRAME_RESERVED).
+ * *diag (may be NULL) gets a sentence naming the value that failed. */
+roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag);
 
 #endif /* ROAM_SHM_H */

@@ -1,0 +1,148 @@
+/*
+ * Framing inside a BipBuffer (reference §6): the size of an inline entry,
+ * how a payload is sent, and the checks on one entry a reader sees.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "roam_internal.h"
+
+/* The entry sizes are a header followed by the struct they carry. */
+_Static_assert(ROAM_FRAME_HEADER_SIZE == sizeof(roam_frame_header_t), "frame header size");
+_Static_assert(ROAM_SLOT_REF_ENTRY_SIZE == ROAM_FRAME_HEADER_SIZE + sizeof(roam_slot_ref_t),
+               "slot-reference entry size");
+_Static_assert(ROAM_MMAP_REF_ENTRY_SIZE == ROAM_FRAME_HEADER_SIZE + sizeof(roam_mmap_ref_t),
+               "mmap-reference entry size");
+
+uint32_t roam_frame_inline_len(uint32_t payload_len)
+{
+    /* In 64 bits the sum cannot wrap; only the result may not fit. */
+    uint64_t len = (uint64_t)ROAM_FRAME_HEADER_SIZE + payload_len + (ROAM_FRAME_ALIGN - 1);
+
+    len -= len % ROAM_FRAME_ALIGN;
+    if (len > UINT32_MAX)
+        return 0;
+    return (uint32_t)len;
+}
+
+roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t *snap,
+                                   uint32_t payload_len, uint32_t *class_idx)
+{
+    uint32_t n = roam_segment_header_num_var_slot_classes(snap);
+    uint32_t best = n;
+    uint32_t best_size = 0;
+
+    /* Inline when the whole entry, before padding, is within the threshold. */
+    if ((uint64_t)ROAM_FRAME_HEADER_SIZE + payload_len <=
+        roam_segment_header_effective_inline_threshold(snap))
+        return ROAM_FRAME_INLINE;
+
+    /* The smallest slot that holds the payload; strict < keeps the lowest
+     * index on a tie. The class headers are only read here. */
+    for (uint32_t i = 0; i < n; i++) {
+        const roam_size_class_header_t *c = roam_segment_class((void *)base, snap, i);
+        uint32_t size;
+
+        if (c == NULL)
+            break;
+        size = roam_size_class_header_slot_size(c);
+        if (size < payload_len)
+            continue;
+        if (best == n || size < best_size) {
+            best = i;
+            best_size = size;
+        }
+    }
+    if (best == n)
+        return ROAM_FRAME_MMAP_REF;
+    if (class_idx != NULL)
+        *class_idx = best;
+    return ROAM_FRAME_SLOT_REF;
+}
+
+/* The slot reference after a header already checked: exact size, zero reserved. */
+static roam_err_t roam__frame_check_slot_ref(const unsigned char *entry, uint32_t total_len,
+                                             roam_diag_t *diag)
+{
+    roam_slot_ref_t ref;
+
+    if (total_len != ROAM_SLOT_REF_ENTRY_SIZE)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
+                          "frame: slot-reference entry has total_len %u, not %u", total_len,
+                          ROAM_SLOT_REF_ENTRY_SIZE);
+    memcpy(&ref, entry + ROAM_FRAME_HEADER_SIZE, sizeof ref);
+    if (ref.reserved != 0)
+        return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
+                          "frame: slot_ref reserved is 0x%04x, not zero", (unsigned)ref.reserved);
+    return roam__diag_ok(diag);
+}
+
+/* The mmap reference after a header already checked: exact size, zero reserved. */
+static roam_err_t roam__frame_check_mmap_ref(const unsigned char *entry, uint32_t total_len,
+                                             roam_diag_t *diag)
+{
+    roam_mmap_ref_t ref;
+
+    if (total_len != ROAM_MMAP_REF_ENTRY_SIZE)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
+                          "frame: mmap-reference entry has total_len %u, not %u", total_len,
+                          ROAM_MMAP_REF_ENTRY_SIZE);
+    memcpy(&ref, entry + ROAM_FRAME_HEADER_SIZE, sizeof ref);
+    if (ref.reserved != 0)
+        return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
+                          "frame: mmap_ref reserved is 0x%08x, not zero", (unsigned)ref.reserved);
+    return roam__diag_ok(diag);
+}
+
+roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag)
+{
+    roam_frame_header_t h;
+    uint32_t total_len;
+    uint8_t flags;
+
+    /* Nothing is read unless a whole header is there. */
+    if (avail < ROAM_FRAME_HEADER_SIZE)
+        return roam__diag(diag, ROAM_E_FRAME_TRUNCATED, 0,
+                          "frame: %u bytes readable, fewer than the %u-byte entry header", avail,
+                          ROAM_FRAME_HEADER_SIZE);
+    memcpy(&h, entry, sizeof h);
+    total_len = roam_frame_header_total_len(&h);
+    flags = roam_frame_header_flags(&h);
+
+    /* Known bits only, and never two kinds of reference at once. */
+    if (!roam_frame_flags_valid(flags)) {
+        if (flags & ~(uint32_t)ROAM_FRAME_FLAGS_ALL)
+            return roam__diag(diag, ROAM_E_FRAME_FLAGS, 0, "frame: flags 0x%02x set an unknown bit",
+                              (unsigned)flags);
+        return roam__diag(diag, ROAM_E_FRAME_FLAGS, 0,
+                          "frame: flags 0x%02x set both SLOT_REF and MMAP_REF", (unsigned)flags);
+    }
+
+    /* The entry covers its header, is padded, and lies within avail. */
+    if (total_len < ROAM_FRAME_HEADER_SIZE)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
+                          "frame: total_len %u is smaller than the %u-byte entry header", total_len,
+                          ROAM_FRAME_HEADER_SIZE);
+    if (total_len % ROAM_FRAME_ALIGN != 0)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0, "frame: total_len %u is not a multiple of %u",
+                          total_len, ROAM_FRAME_ALIGN);
+    if (total_len > avail)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
+                          "frame: total_len %u exceeds the %u bytes readable", total_len, avail);
+
+    /* The header's reserved bytes are zero. */
+    for (size_t i = 0; i < sizeof h.reserved; i++) {
+        if (h.reserved[i] != 0)
+            return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
+                              "frame: reserved header byte at offset %zu is 0x%02x, not zero",
+                              offsetof(roam_frame_header_t, reserved) + i, (unsigned)h.reserved[i]);
+    }
+
+    /* A reference has its exact size; inline entries are any padded length. */
+    if (flags & ROAM_FRAME_FLAGS_SLOT_REF)
+        return roam__frame_check_slot_ref(entry, total_len, diag);
+    if (flags & ROAM_FRAME_FLAGS_MMAP_REF)
+        return roam__frame_check_mmap_ref(entry, total_len, diag);
+    return roam__diag_ok(diag);
+}
