@@ -117,11 +117,12 @@ check-gen: build/deps.mk
 	$(PYTHON) -m unittest discover -s codegen/tests -t codegen
 
 # Every source must also compile warning-free with clang.
-check-clang: $(GENERATED)
+check-clang: $(GENERATED) | build/deps.mk
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC); do \
-	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -fsyntax-only $$f || exit 1; \
+	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL); do \
+	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -Itests/util $(CHECK_CFLAGS) \
+	            -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "clang not installed: skipping the clang build"; fi
 

@@ -2,6 +2,7 @@
  * Framing inside a BipBuffer (reference §6): the size of an inline entry,
  * how a payload is sent, and the checks on one entry a reader sees.
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,6 +15,7 @@ _Static_assert(ROAM_SLOT_REF_ENTRY_SIZE == ROAM_FRAME_HEADER_SIZE + sizeof(roam_
                "slot-reference entry size");
 _Static_assert(ROAM_MMAP_REF_ENTRY_SIZE == ROAM_FRAME_HEADER_SIZE + sizeof(roam_mmap_ref_t),
                "mmap-reference entry size");
+_Static_assert(ROAM_MMAP_REF_ENTRY_SIZE >= ROAM_SLOT_REF_ENTRY_SIZE, "largest reference entry");
 
 uint32_t roam_frame_inline_len(uint32_t payload_len)
 {
@@ -61,37 +63,40 @@ roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t
     return ROAM_FRAME_SLOT_REF;
 }
 
-/* The slot reference after a header already checked: exact size, zero reserved. */
-static roam_err_t roam__frame_check_slot_ref(const unsigned char *entry, uint32_t total_len,
-                                             roam_diag_t *diag)
+/* What follows the header of a reference entry. */
+typedef struct roam__frame_ref {
+    const char *entry_name;   /* for messages: "slot-reference" */
+    const char *struct_name;  /* the schema's name: "slot_ref" */
+    uint32_t entry_size;      /* the entry's one valid total_len */
+    const roam_field_info_t *(*fields)(size_t *count);
+} roam__frame_ref_t;
+
+static const roam__frame_ref_t roam__slot_ref = {
+    "slot-reference", "slot_ref", ROAM_SLOT_REF_ENTRY_SIZE, roam_slot_ref_fields};
+static const roam__frame_ref_t roam__mmap_ref = {
+    "mmap-reference", "mmap_ref", ROAM_MMAP_REF_ENTRY_SIZE, roam_mmap_ref_fields};
+
+/* The reference after a header already checked: exact size, and every
+ * reserved field the schema declares for it zero. */
+static roam_err_t roam__frame_check_ref(const unsigned char *entry, uint32_t total_len,
+                                        const roam__frame_ref_t *kind, roam_diag_t *diag)
 {
-    roam_slot_ref_t ref;
+    unsigned char ref[ROAM_MMAP_REF_ENTRY_SIZE];
+    const roam_field_info_t *fields;
+    size_t n;
 
-    if (total_len != ROAM_SLOT_REF_ENTRY_SIZE)
-        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
-                          "frame: slot-reference entry has total_len %u, not %u", total_len,
-                          ROAM_SLOT_REF_ENTRY_SIZE);
-    memcpy(&ref, entry + ROAM_FRAME_HEADER_SIZE, sizeof ref);
-    if (ref.reserved != 0)
-        return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
-                          "frame: slot_ref reserved is 0x%04x, not zero", (unsigned)ref.reserved);
-    return roam__diag_ok(diag);
-}
-
-/* The mmap reference after a header already checked: exact size, zero reserved. */
-static roam_err_t roam__frame_check_mmap_ref(const unsigned char *entry, uint32_t total_len,
-                                             roam_diag_t *diag)
-{
-    roam_mmap_ref_t ref;
-
-    if (total_len != ROAM_MMAP_REF_ENTRY_SIZE)
-        return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
-                          "frame: mmap-reference entry has total_len %u, not %u", total_len,
-                          ROAM_MMAP_REF_ENTRY_SIZE);
-    memcpy(&ref, entry + ROAM_FRAME_HEADER_SIZE, sizeof ref);
-    if (ref.reserved != 0)
-        return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
-                          "frame: mmap_ref reserved is 0x%08x, not zero", (unsigned)ref.reserved);
+    if (total_len != kind->entry_size)
+        return roam__diag(diag, ROAM_E_FRAME_LEN, 0, "frame: %s entry has total_len %u, not %u",
+                          kind->entry_name, total_len, kind->entry_size);
+    /* A private copy: a reference in a ring may sit at 4 mod 8. */
+    memcpy(ref, entry + ROAM_FRAME_HEADER_SIZE, kind->entry_size - ROAM_FRAME_HEADER_SIZE);
+    fields = kind->fields(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i].reserved && roam_field_value(ref, &fields[i]) != 0)
+            return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0, "frame: %s %s is 0x%" PRIx64
+                              ", not zero", kind->struct_name, fields[i].name,
+                              roam_field_value(ref, &fields[i]));
+    }
     return roam__diag_ok(diag);
 }
 
@@ -141,8 +146,8 @@ roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag
 
     /* A reference has its exact size; inline entries are any padded length. */
     if (flags & ROAM_FRAME_FLAGS_SLOT_REF)
-        return roam__frame_check_slot_ref(entry, total_len, diag);
+        return roam__frame_check_ref(entry, total_len, &roam__slot_ref, diag);
     if (flags & ROAM_FRAME_FLAGS_MMAP_REF)
-        return roam__frame_check_mmap_ref(entry, total_len, diag);
+        return roam__frame_check_ref(entry, total_len, &roam__mmap_ref, diag);
     return roam__diag_ok(diag);
 }
