@@ -8,7 +8,7 @@ typedef struct roam__err_text {
     const char *msg;
 } roam__err_text_t;
 
-/* One entry per code; the first four header messages are the seed's own. */
+/* One entry per code; the first four header messages are roam's own. */
 static const roam__err_text_t roam__err_texts[ROAM_E__COUNT] = {
     [ROAM_OK] = {"ROAM_OK", "success"},
 

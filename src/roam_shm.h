@@ -16,7 +16,7 @@
 
 /* ---- Errors ---------------------------------------------------------------
  * One value per rule. Header rules come in the order roam_header_check()
- * applies them; the first four are the seed's, with the seed's messages. */
+ * applies them; the first four are roam's own, with roam's messages. */
 typedef enum roam_err {
     ROAM_OK = 0,
 

@@ -98,8 +98,8 @@ static int create_example(cli_result_t *r, const char *path, bool force)
                    "4096:1", force ? "--force" : NULL, NULL);
 }
 
-/* Create the configuration of seed-header-b at path. */
-static int create_seed_b(cli_result_t *r, const char *path, bool force)
+/* Create the configuration of roam-header-b at path. */
+static int create_fixture_b(cli_result_t *r, const char *path, bool force)
 {
     return cli_run(r, "create", path, "--max-guests", "8", "--bipbuf-capacity", "4096",
                    "--max-payload-size", "4096", "--inline-threshold", "512", "--size-class",
@@ -170,7 +170,7 @@ END_TEST
 
 START_TEST(bad_usage)
 {
-    char *a = fixture("seed-header-a.bin");
+    char *a = fixture("roam-header-a.bin");
     char *out = scratch("new");
     const char *const cases[][7] = {
         {NULL},
@@ -226,11 +226,11 @@ START_TEST(missing_file)
 }
 END_TEST
 
-/* ---- Validate and dump the seed's header fixtures ---------------------- */
+/* ---- Validate and dump roam's header fixtures ---------------------- */
 
 static const char *const fixtures[][2] = {
-    {"seed-header-a.bin", "seed-header-a.txt"},
-    {"seed-header-b.bin", "seed-header-b.txt"},
+    {"roam-header-a.bin", "roam-header-a.txt"},
+    {"roam-header-b.bin", "roam-header-b.txt"},
 };
 
 START_TEST(validate_header_only_fixtures)
@@ -303,7 +303,7 @@ START_TEST(dump_json_fixtures)
 }
 END_TEST
 
-/* ---- The seed's four header failures ---------------------------------- */
+/* ---- roam's four header failures ---------------------------------- */
 
 static void bad_magic(roam_segment_header_t *h)
 {
@@ -328,14 +328,14 @@ static void no_classes(roam_segment_header_t *h)
 static const struct {
     void (*corrupt)(roam_segment_header_t *h);
     const char *msg;
-} seed_failures[] = {
+} roam_failures[] = {
     {bad_magic, "bad magic: not a roam v7 segment"},
     {bad_version, "unsupported segment version"},
     {bad_header_size, "unexpected header_size"},
     {no_classes, "segment missing var-slot classes"},
 };
 
-START_TEST(seed_failures_reported)
+START_TEST(roam_failures_reported)
 {
     static const char *const cmds[][2] = {{"validate", "--header-only"}, {"validate", NULL},
                                           {"dump", NULL},                {"dump", "--json"}};
@@ -345,11 +345,11 @@ START_TEST(seed_failures_reported)
         void *orig = cli_read_file(bin, &len);
         ck_assert_ptr_nonnull(orig);
         ck_assert_uint_eq(len, sizeof(roam_segment_header_t));
-        for (size_t i = 0; i < sizeof seed_failures / sizeof seed_failures[0]; i++) {
+        for (size_t i = 0; i < sizeof roam_failures / sizeof roam_failures[0]; i++) {
             /* A copy of the fixture with one field broken. */
             roam_segment_header_t h;
             memcpy(&h, orig, sizeof h);
-            seed_failures[i].corrupt(&h);
+            roam_failures[i].corrupt(&h);
             char *path = scratch("corrupt.bin");
             ck_assert_int_eq(cli_write_file(path, &h, sizeof h), 0);
 
@@ -359,7 +359,7 @@ START_TEST(seed_failures_reported)
                     cli_run(&r, cmds[c][0], cmds[c][1], path, NULL);
                 else
                     cli_run(&r, cmds[c][0], path, NULL);
-                expect_invalid(&r, path, seed_failures[i].msg);
+                expect_invalid(&r, path, roam_failures[i].msg);
                 ck_assert_str_eq(r.out, "");
                 cli_result_free(&r);
             }
@@ -373,7 +373,7 @@ END_TEST
 
 START_TEST(short_files_rejected)
 {
-    char *bin = fixture("seed-header-a.bin");
+    char *bin = fixture("roam-header-a.bin");
     size_t len;
     void *orig = cli_read_file(bin, &len);
     ck_assert_ptr_nonnull(orig);
@@ -479,7 +479,7 @@ START_TEST(create_worked_example)
 }
 END_TEST
 
-START_TEST(create_matches_seed_headers)
+START_TEST(create_matches_roam_headers)
 {
     /* The configurations of both fixtures give their headers byte for byte. */
     char *a_path = scratch("a.seg");
@@ -490,7 +490,7 @@ START_TEST(create_matches_seed_headers)
             "256:16", "--size-class", "8192:4", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cli_result_free(&r);
-    create_seed_b(&r, b_path, false);
+    create_fixture_b(&r, b_path, false);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cli_result_free(&r);
 
@@ -501,11 +501,11 @@ START_TEST(create_matches_seed_headers)
         expect_valid(paths[i]);
 
         char *bin = fixture(fixtures[i][0]);
-        size_t seed_len, len;
-        void *seed = cli_read_file(bin, &seed_len);
+        size_t want_len, len;
+        void *want = cli_read_file(bin, &want_len);
         void *made = cli_read_file(paths[i], &len);
-        ck_assert(seed != NULL && made != NULL);
-        ck_assert_msg(memcmp(seed, made, sizeof(roam_segment_header_t)) == 0,
+        ck_assert(want != NULL && made != NULL);
+        ck_assert_msg(memcmp(want, made, sizeof(roam_segment_header_t)) == 0,
                       "%s: header differs from %s", paths[i], bin);
 
         cli_run(&r, "dump", paths[i], NULL);
@@ -519,7 +519,7 @@ START_TEST(create_matches_seed_headers)
         ck_assert_msg(cli_json_valid(r.out), "not JSON: %s", r.out);
         expect_fixture_json(&r, fixtures[i][1]);
         cli_result_free(&r);
-        free(seed);
+        free(want);
         free(made);
         free(bin);
     }
@@ -537,7 +537,7 @@ START_TEST(create_refuses_existing_file)
     cli_result_free(&r);
 
     /* Without --force: exit 2 and the file is untouched. */
-    create_seed_b(&r, path, false);
+    create_fixture_b(&r, path, false);
     ck_assert_int_eq(r.status, 2);
     ck_assert_str_eq(r.out, "");
     ck_assert(strstr(r.err, "already exists") != NULL);
@@ -546,7 +546,7 @@ START_TEST(create_refuses_existing_file)
     ck_assert_uint_eq(file_size(path), 8512);
 
     /* With --force: replaced, and no temporary file left beside it. */
-    create_seed_b(&r, path, true);
+    create_fixture_b(&r, path, true);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cli_result_free(&r);
     ck_assert_uint_eq(file_size(path), 101568);
@@ -763,10 +763,10 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, validate_whole_needs_whole_file);
     tcase_add_test(tc, dump_fixtures);
     tcase_add_test(tc, dump_json_fixtures);
-    tcase_add_test(tc, seed_failures_reported);
+    tcase_add_test(tc, roam_failures_reported);
     tcase_add_test(tc, short_files_rejected);
     tcase_add_test(tc, create_worked_example);
-    tcase_add_test(tc, create_matches_seed_headers);
+    tcase_add_test(tc, create_matches_roam_headers);
     tcase_add_test(tc, create_refuses_existing_file);
     tcase_add_test(tc, create_rejects_bad_parameters);
     tcase_add_test(tc, segment_failures_name_the_entry);

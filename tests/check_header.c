@@ -1,6 +1,6 @@
 /*
- * Segment header: the seed's own tests, every validation rule with its
- * boundary, the seed fixtures, raw-byte accessors, and error texts.
+ * Segment header: roam's own tests, every validation rule with its
+ * boundary, roam's header fixtures, raw-byte accessors, and error texts.
  */
 #include <check.h>
 #include <stdatomic.h>
@@ -11,10 +11,10 @@
 #include "test_bytes.h"
 #include "test_run.h"
 
-/* ---- Helpers --------------------------------------------------------- */
+/* ---- Helpers ------------------------------------------------------------ */
 
 /* The header roam's own tests build. */
-static const roam_header_params_t seed_params = {
+static const roam_header_params_t roam_params = {
     .total_size = 65536,
     .max_payload_size = 65536,
     .inline_threshold = 0,
@@ -29,7 +29,7 @@ static const roam_header_params_t seed_params = {
 static void make_header(roam_segment_header_t *h)
 {
     memset(h, 0, sizeof *h);
-    roam_header_init(h, &seed_params);
+    roam_header_init(h, &roam_params);
 }
 
 /* Set total_size and current_size together. */
@@ -100,9 +100,9 @@ static const tb_field_t *header_field(const char *name)
     return NULL;
 }
 
-/* ---- The seed's own tests -------------------------------------------- */
+/* ---- roam's own tests --------------------------------------------------- */
 
-START_TEST(seed_roundtrip)
+START_TEST(roam_roundtrip)
 {
     roam_segment_header_t h;
 
@@ -126,7 +126,7 @@ START_TEST(seed_roundtrip)
 }
 END_TEST
 
-START_TEST(seed_validate_ok)
+START_TEST(roam_validate_ok)
 {
     roam_segment_header_t h, snap;
 
@@ -137,7 +137,7 @@ START_TEST(seed_validate_ok)
 }
 END_TEST
 
-START_TEST(seed_validate_bad_magic)
+START_TEST(roam_validate_bad_magic)
 {
     roam_segment_header_t h;
 
@@ -148,7 +148,7 @@ START_TEST(seed_validate_bad_magic)
 }
 END_TEST
 
-START_TEST(seed_validate_bad_version)
+START_TEST(roam_validate_bad_version)
 {
     roam_segment_header_t h;
 
@@ -159,7 +159,7 @@ START_TEST(seed_validate_bad_version)
 }
 END_TEST
 
-START_TEST(seed_inline_threshold_default)
+START_TEST(roam_inline_threshold_default)
 {
     roam_segment_header_t h;
 
@@ -170,7 +170,7 @@ START_TEST(seed_inline_threshold_default)
 }
 END_TEST
 
-START_TEST(seed_host_goodbye_flag)
+START_TEST(roam_host_goodbye_flag)
 {
     roam_segment_header_t h;
 
@@ -183,7 +183,7 @@ START_TEST(seed_host_goodbye_flag)
 }
 END_TEST
 
-START_TEST(seed_current_size_matches_total)
+START_TEST(roam_current_size_matches_total)
 {
     roam_segment_header_t h;
 
@@ -193,7 +193,7 @@ START_TEST(seed_current_size_matches_total)
 }
 END_TEST
 
-/* ---- Validation rules, in order, each with its boundary -------------- */
+/* ---- Validation rules, in order, each with its boundary ----------------- */
 
 START_TEST(rule_order)
 {
@@ -491,7 +491,7 @@ START_TEST(rule_mapping)
 }
 END_TEST
 
-/* ---- Snapshot ---------------------------------------------------------- */
+/* ---- Snapshot ----------------------------------------------------------- */
 
 START_TEST(truncated_buffers)
 {
@@ -537,10 +537,10 @@ START_TEST(snapshot_is_a_copy)
 }
 END_TEST
 
-/* ---- Seed fixtures ----------------------------------------------------- */
+/* ---- Fixtures written by roam's code ------------------------------------ */
 
-static const char *const fixture_bin[] = {"seed-header-a.bin", "seed-header-b.bin"};
-static const char *const fixture_txt[] = {"seed-header-a.txt", "seed-header-b.txt"};
+static const char *const fixture_bin[] = {"roam-header-a.bin", "roam-header-b.bin"};
+static const char *const fixture_txt[] = {"roam-header-a.txt", "roam-header-b.txt"};
 
 START_TEST(fixture_validates)
 {
@@ -633,7 +633,7 @@ START_TEST(fixture_init_bytes)
 }
 END_TEST
 
-/* ---- Accessors against the reference's byte offsets -------------------- */
+/* ---- Accessors against the reference's byte offsets --------------------- */
 
 START_TEST(accessors_raw_bytes)
 {
@@ -664,7 +664,7 @@ START_TEST(atomics_lock_free)
 }
 END_TEST
 
-/* ---- Error texts ------------------------------------------------------- */
+/* ---- Error texts -------------------------------------------------------- */
 
 START_TEST(error_texts)
 {
@@ -696,14 +696,14 @@ static Suite *header_suite(void)
     Suite *s = suite_create("header");
     TCase *tc;
 
-    tc = tcase_create("seed");
-    tcase_add_test(tc, seed_roundtrip);
-    tcase_add_test(tc, seed_validate_ok);
-    tcase_add_test(tc, seed_validate_bad_magic);
-    tcase_add_test(tc, seed_validate_bad_version);
-    tcase_add_test(tc, seed_inline_threshold_default);
-    tcase_add_test(tc, seed_host_goodbye_flag);
-    tcase_add_test(tc, seed_current_size_matches_total);
+    tc = tcase_create("roam");
+    tcase_add_test(tc, roam_roundtrip);
+    tcase_add_test(tc, roam_validate_ok);
+    tcase_add_test(tc, roam_validate_bad_magic);
+    tcase_add_test(tc, roam_validate_bad_version);
+    tcase_add_test(tc, roam_inline_threshold_default);
+    tcase_add_test(tc, roam_host_goodbye_flag);
+    tcase_add_test(tc, roam_current_size_matches_total);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rules");

@@ -1,5 +1,5 @@
 /*
- * Segment layout (reference §5): the worked example, both seed fixture
+ * Segment layout (reference §5): the worked example, both roam fixture
  * configurations, more shapes, and every rejection.
  */
 #include <check.h>
@@ -51,7 +51,7 @@ START_TEST(worked_example)
 }
 END_TEST
 
-/* The two configurations the seed fixtures were written with. */
+/* The two configurations roam's header fixtures were written with. */
 static const roam_size_class_t fixture_a_classes[] = {{256, 16}, {8192, 4}};
 static const roam_size_class_t fixture_b_classes[] = {{1024, 32}};
 
@@ -83,7 +83,7 @@ END_TEST
 /* The fixture files agree with the layout: same offsets and sizes. */
 START_TEST(fixture_files_agree)
 {
-    static const char *const bins[] = {"seed-header-a.bin", "seed-header-b.bin"};
+    static const char *const bins[] = {"roam-header-a.bin", "roam-header-b.bin"};
     roam_segment_config_t cfgs[] = {
         config(4, 1024, 2, fixture_a_classes),
         config(8, 4096, 1, fixture_b_classes),

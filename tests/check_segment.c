@@ -139,7 +139,7 @@ START_TEST(init_fixture_headers)
         {.max_guests = 8, .bipbuf_capacity = 4096, .max_payload_size = 4096,
          .inline_threshold = 512, .heartbeat_interval = 0, .num_classes = 1, .classes = b},
     };
-    static const char *const bins[] = {"seed-header-a.bin", "seed-header-b.bin"};
+    static const char *const bins[] = {"roam-header-a.bin", "roam-header-b.bin"};
     roam_layout_t l;
     size_t len = 0;
     unsigned char *fixture = tb_read_fixture(bins[_i], &len);
