@@ -43,7 +43,7 @@ roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t
     /* The smallest slot that holds the payload; strict < keeps the lowest
      * index on a tie. The class headers are only read here. */
     for (uint32_t i = 0; i < n; i++) {
-        const roam_size_class_header_t *c = roam_segment_class((void *)base, snap, i);
+        const roam_size_class_header_t *c = roam_segment_class(base, snap, i);
         uint32_t size;
 
         if (c == NULL)

@@ -14,18 +14,24 @@ bool roam__ring_offset(const roam_segment_header_t *snap, uint32_t index, uint64
            roam__add(ring_base, skip, out);
 }
 
-roam_peer_entry_t *roam_segment_peer(void *base, const roam_segment_header_t *snap,
-                                     uint32_t index)
+/* Entry `index` of a table of `count` entries of `size` bytes at `start`;
+ * NULL past the end. The table lies inside a validated segment. */
+static void *roam__table_entry(const void *base, uint64_t start, uint32_t index, uint32_t count,
+                               uint64_t size)
 {
-    uint64_t off;
-
-    if (base == NULL || index >= roam_segment_header_max_guests(snap))
+    if (base == NULL || index >= count)
         return NULL;
-    off = roam_segment_header_peer_table_offset(snap) + (uint64_t)index * ROAM_PEER_ENTRY_SIZE;
-    return (roam_peer_entry_t *)((unsigned char *)base + off);
+    return (unsigned char *)(uintptr_t)base + start + (uint64_t)index * size;
 }
 
-roam_bipbuf_header_t *roam_segment_ring(void *base, const roam_segment_header_t *snap,
+roam_peer_entry_t *roam_segment_peer(const void *base, const roam_segment_header_t *snap,
+                                     uint32_t index)
+{
+    return roam__table_entry(base, roam_segment_header_peer_table_offset(snap), index,
+                             roam_segment_header_max_guests(snap), ROAM_PEER_ENTRY_SIZE);
+}
+
+roam_bipbuf_header_t *roam_segment_ring(const void *base, const roam_segment_header_t *snap,
                                         uint32_t index, enum roam_ring_dir dir)
 {
     uint64_t off;
@@ -41,16 +47,13 @@ roam_bipbuf_header_t *roam_segment_ring(void *base, const roam_segment_header_t 
         !roam__add(off, ROAM_BIPBUF_HEADER_SIZE + (uint64_t)roam_segment_header_bipbuf_capacity(snap),
                    &off))
         return NULL;
-    return (roam_bipbuf_header_t *)((unsigned char *)base + off);
+    return (roam_bipbuf_header_t *)((unsigned char *)(uintptr_t)base + off);
 }
 
-roam_size_class_header_t *roam_segment_class(void *base, const roam_segment_header_t *snap,
+roam_size_class_header_t *roam_segment_class(const void *base, const roam_segment_header_t *snap,
                                              uint32_t index)
 {
-    uint64_t off;
-
-    if (base == NULL || index >= roam_segment_header_num_var_slot_classes(snap))
-        return NULL;
-    off = roam_segment_header_var_pool_offset(snap) + (uint64_t)index * ROAM_SIZE_CLASS_HEADER_SIZE;
-    return (roam_size_class_header_t *)((unsigned char *)base + off);
+    return roam__table_entry(base, roam_segment_header_var_pool_offset(snap), index,
+                             roam_segment_header_num_var_slot_classes(snap),
+                             ROAM_SIZE_CLASS_HEADER_SIZE);
 }

@@ -188,14 +188,17 @@ roam_err_t roam_segment_init(void *buf, size_t len, const roam_segment_config_t 
 roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_header_t *snap,
                                  roam_diag_t *diag);
 
-/* ---- Navigation (offsets from a validated snapshot) ---------------------- */
+/* ---- Navigation (offsets from a validated snapshot) ----------------------
+ * Like strchr, these take the segment as const and return pointers the
+ * caller may write through when the segment is writable; NULL for an index
+ * out of range. */
 enum roam_ring_dir { ROAM_RING_GUEST_TO_HOST = 0, ROAM_RING_HOST_TO_GUEST = 1 };
 
-roam_peer_entry_t *roam_segment_peer(void *base, const roam_segment_header_t *snap,
+roam_peer_entry_t *roam_segment_peer(const void *base, const roam_segment_header_t *snap,
                                      uint32_t index);
-roam_bipbuf_header_t *roam_segment_ring(void *base, const roam_segment_header_t *snap,
+roam_bipbuf_header_t *roam_segment_ring(const void *base, const roam_segment_header_t *snap,
                                         uint32_t index, enum roam_ring_dir dir);
-roam_size_class_header_t *roam_segment_class(void *base, const roam_segment_header_t *snap,
+roam_size_class_header_t *roam_segment_class(const void *base, const roam_segment_header_t *snap,
                                              uint32_t index);
 
 /* ---- Peer lifecycle (reference §2) -----------------------------------------

@@ -10,19 +10,12 @@
 
 static const char *const roam__dir_name[2] = {"guest-to-host", "host-to-guest"};
 
-/* Address of the object at byte offset off of the segment. */
-static const void *roam__at(const void *base, uint64_t off)
-{
-    return (const unsigned char *)base + off;
-}
-
 /* One size-class header; *cursor walks the per-class regions in order. */
 static roam_err_t roam__check_class(const void *base, const roam_segment_header_t *snap, uint32_t i,
                                     uint64_t *cursor, roam_diag_t *diag)
 {
     uint64_t current = roam_segment_header_load_current_size(snap);
-    const roam_size_class_header_t *h = roam__at(
-        base, roam_segment_header_var_pool_offset(snap) + (uint64_t)i * ROAM_SIZE_CLASS_HEADER_SIZE);
+    const roam_size_class_header_t *h = roam_segment_class(base, snap, i);
     /* Each field read once: the segment may change while we look. */
     uint32_t size = roam_size_class_header_slot_size(h);
     uint32_t count = roam_size_class_header_slot_count(h);
@@ -80,8 +73,7 @@ static roam_err_t roam__check_peer(const void *base, const roam_segment_header_t
     uint64_t current = roam_segment_header_load_current_size(snap);
     uint64_t pool = roam_segment_header_var_pool_offset(snap);
     uint64_t stride = roam__ring_stride(roam_segment_header_bipbuf_capacity(snap));
-    const roam_peer_entry_t *p = roam__at(
-        base, roam_segment_header_peer_table_offset(snap) + (uint64_t)i * ROAM_PEER_ENTRY_SIZE);
+    const roam_peer_entry_t *p = roam_segment_peer(base, snap, i);
     uint32_t state = roam_peer_entry_load_state(p);
     uint64_t ring = roam_peer_entry_ring_offset(p);
     uint64_t want, end;
@@ -127,14 +119,8 @@ static roam_err_t roam__check_ring(const void *base, const roam_segment_header_t
                                    int dir, roam_diag_t *diag)
 {
     uint32_t capacity = roam_segment_header_bipbuf_capacity(snap);
-    uint64_t off = 0;
-
-    /* Peer checks proved this offset fits and lies inside the segment. */
-    (void)roam__ring_offset(snap, i, &off);
-    if (dir == ROAM_RING_HOST_TO_GUEST)
-        off += ROAM_BIPBUF_HEADER_SIZE + (uint64_t)capacity;
-
-    const roam_bipbuf_header_t *r = roam__at(base, off);
+    /* Peer checks proved this ring pair fits and lies inside the segment. */
+    const roam_bipbuf_header_t *r = roam_segment_ring(base, snap, i, (enum roam_ring_dir)dir);
     uint32_t have = roam_bipbuf_header_capacity(r);
     const struct {
         const char *name;

@@ -1,5 +1,4 @@
 /* roam-shm dump: print a segment's header, and its tables when the file is whole. */
-#include <string.h>
 
 #include "cli.h"
 #include "roam_segment.h"
@@ -28,25 +27,6 @@ static const cli_option_t options[] = {
     [OPT_JSON] = {"json", 0, false},
 };
 
-/* A private copy of a peer entry, atomics read with their load accessors. */
-static void peer_snapshot(const roam_peer_entry_t *live, roam_peer_entry_t *snap)
-{
-    memset(snap, 0, sizeof *snap);
-    roam_peer_entry_store_state(snap, roam_peer_entry_load_state(live));
-    roam_peer_entry_store_epoch(snap, roam_peer_entry_load_epoch(live));
-    roam_peer_entry_store_last_heartbeat(snap, roam_peer_entry_load_last_heartbeat(live));
-    roam_peer_entry_set_ring_offset(snap, roam_peer_entry_ring_offset(live));
-}
-
-/* A private copy of a size-class header, atomics read with their load accessors. */
-static void class_snapshot(const roam_size_class_header_t *live, roam_size_class_header_t *snap)
-{
-    memset(snap, 0, sizeof *snap);
-    roam_size_class_header_set_slot_size(snap, roam_size_class_header_slot_size(live));
-    roam_size_class_header_set_slot_count(snap, roam_size_class_header_slot_count(live));
-    roam_size_class_header_store_free_head(snap, roam_size_class_header_load_free_head(live));
-}
-
 /* With heartbeats on, how long ago a guest that has beaten last did so. */
 static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
                                const roam_peer_entry_t *peer, uint64_t now)
@@ -57,36 +37,36 @@ static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
     cli_emit_uint(e, "heartbeat_age_ns", now > last ? now - last : 0);
 }
 
+/* The tables below are read from the file's private copy (cli_file_read),
+ * so no other process changes them while they are printed. */
+
 /* "peers": one object per entry, with its peer id first. */
-static void emit_peers(cli_emit_t *e, void *base, const roam_segment_header_t *snap)
+static void emit_peers(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
 {
     uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
     cli_emit_open(e, "peers", '[');
     for (uint32_t i = 0; i < roam_segment_header_max_guests(snap); i++) {
-        roam_peer_entry_t copy;
-        peer_snapshot(roam_segment_peer(base, snap, i), &copy);
+        const roam_peer_entry_t *peer = roam_segment_peer(base, snap, i);
         cli_emit_open(e, NULL, '{');
         cli_emit_uint(e, "id", (uint64_t)i + 1);
-        cli_emit_fields(e, &copy, fields, n);
-        emit_heartbeat_age(e, snap, &copy, now);
+        cli_emit_fields(e, peer, fields, n);
+        emit_heartbeat_age(e, snap, peer, now);
         cli_emit_close(e);
     }
     cli_emit_close(e);
 }
 
 /* "size_classes": one object per class header. */
-static void emit_classes(cli_emit_t *e, void *base, const roam_segment_header_t *snap)
+static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
 {
     size_t n;
     const roam_field_info_t *fields = roam_size_class_header_fields(&n);
     cli_emit_open(e, "size_classes", '[');
     for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(snap); i++) {
-        roam_size_class_header_t copy;
-        class_snapshot(roam_segment_class(base, snap, i), &copy);
         cli_emit_open(e, NULL, '{');
-        cli_emit_fields(e, &copy, fields, n);
+        cli_emit_fields(e, roam_segment_class(base, snap, i), fields, n);
         cli_emit_close(e);
     }
     cli_emit_close(e);
