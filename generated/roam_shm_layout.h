@@ -70,6 +70,12 @@
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
 
+/* Bytes at the start of every slot that hold the payload length (u32 LE), as roam's peers write it; a slot carries at most slot_size minus this. */
+#define ROAM_SLOT_LEN_PREFIX_SIZE 4u
+
+/* Largest payload roam's peers send inline: they store its length in a u16 at offset 6 of the entry header. */
+#define ROAM_INLINE_PAYLOAD_MAX 65535u
+
 /* ---- Field descriptions ------------------------------------------------- */
 
 /* One field of a struct as the schema describes it, for code that walks

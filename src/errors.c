@@ -70,6 +70,23 @@ static const roam__err_text_t roam__err_texts[ROAM_E__COUNT] = {
     [ROAM_E_FRAME_LEN] = {"ROAM_E_FRAME_LEN",
                           "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind"},
     [ROAM_E_FRAME_RESERVED] = {"ROAM_E_FRAME_RESERVED", "reserved frame bytes are not zero"},
+
+    [ROAM_E_TOO_MANY_CLASSES] = {"ROAM_E_TOO_MANY_CLASSES",
+                                 "num_var_slot_classes exceeds 256: a slot reference's class_idx is one byte"},
+    [ROAM_E_CONFIG_NO_GUESTS] = {"ROAM_E_CONFIG_NO_GUESTS", "max_guests is 0: no guest could ever attach"},
+    [ROAM_E_CONFIG_NO_PAYLOAD] = {"ROAM_E_CONFIG_NO_PAYLOAD",
+                                  "max_payload_size is 0: no payload could ever be sent"},
+    [ROAM_E_CONFIG_SLOT_PREFIX] = {"ROAM_E_CONFIG_SLOT_PREFIX",
+                                   "a slot leaves no room for a payload after its length prefix"},
+    [ROAM_E_CONFIG_INLINE_RING] = {"ROAM_E_CONFIG_INLINE_RING",
+                                   "the largest inline entry is larger than a ring can hold"},
+    [ROAM_E_SIGBUS] = {"ROAM_E_SIGBUS", "the segment file was cut short under the mapping (SIGBUS)"},
+    [ROAM_E_NOT_REGULAR] = {"ROAM_E_NOT_REGULAR", "not a regular file"},
+    [ROAM_E_STALE] = {"ROAM_E_STALE",
+                      "stale segment: not ready, and no host holds its lock (the host died creating it)"},
+    [ROAM_E_HOST_LIVE] = {"ROAM_E_HOST_LIVE", "a live host holds the existing segment"},
+    [ROAM_E_FILE_MODE] = {"ROAM_E_FILE_MODE",
+                          "file mode must lie within 0777 and include owner read and write (0600)"},
 };
 
 /* The entry for err, or NULL for a value outside the enum. */

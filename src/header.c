@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "roam_internal.h"
+#include "sigbus_internal.h"
 
 /* Copy the shared header into the private snapshot, each byte read once.
  * Another process may be writing the header while it is copied; every
@@ -27,7 +27,7 @@ static void roam__header_copy(roam_segment_header_t *snap, const void *buf)
         dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
-roam_err_t roam_header_snapshot(const void *buf, size_t len, roam_segment_header_t *snap)
+static roam_err_t roam__header_snapshot(const void *buf, size_t len, roam_segment_header_t *snap)
 {
     /* Never read past a buffer that cannot hold the header. */
     if (buf == NULL || len < ROAM_SEGMENT_HEADER_SIZE)
@@ -38,6 +38,11 @@ roam_err_t roam_header_snapshot(const void *buf, size_t len, roam_segment_header
      * segment after the creator's release fence that preceded the magic. */
     atomic_thread_fence(memory_order_acquire);
     return ROAM_OK;
+}
+
+roam_err_t roam_header_snapshot(const void *buf, size_t len, roam_segment_header_t *snap)
+{
+    ROAM__GUARDED(NULL, "header", buf, len, (void)0, roam__header_snapshot(buf, len, snap));
 }
 
 /* The four rules of roam's own validate(), in its order. */
@@ -61,6 +66,9 @@ static roam_err_t roam__check_sizes(const roam_segment_header_t *h)
 
     if (roam_segment_header_max_guests(h) > ROAM_MAX_GUESTS)
         return ROAM_E_MAX_GUESTS;
+    /* A slot reference names its class in one byte. */
+    if (roam_segment_header_num_var_slot_classes(h) > ROAM_MAX_SIZE_CLASSES)
+        return ROAM_E_TOO_MANY_CLASSES;
     if (roam_segment_header_load_current_size(h) < total)
         return ROAM_E_CURRENT_SIZE;
     if (total < ROAM_SEGMENT_HEADER_SIZE)

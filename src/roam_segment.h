@@ -50,23 +50,72 @@ typedef struct roam_segment {
 
 /* ---- Files ----------------------------------------------------------------*/
 
-/* Host: create path exclusively (mode 0600), size it to the layout's
- * total_size, map it and lay the segment out (magic written last). On any
- * failure the partial file is removed. ROAM_E_EXISTS if path exists. */
+/* The permission bits of a new segment file unless asked otherwise:
+ * owner read and write only. */
+#define ROAM_FILE_MODE_DEFAULT 0600u
+
+/* roam_segment_create_ex flags. */
+#define ROAM_CREATE_REPLACE_STALE 1u /* replace an existing file no live host holds */
+#define ROAM_CREATE_SYNC 2u          /* fsync the file before it appears at path */
+
+typedef struct roam_create_opts {
+    unsigned flags;   /* ROAM_CREATE_* */
+    uint32_t mode;    /* permission bits, applied exactly (the umask does not
+                       * change them); within 0777, including 0600;
+                       * 0 = ROAM_FILE_MODE_DEFAULT */
+} roam_create_opts_t;
+
+/* Host: check the configuration (roam_config_check), build the segment in
+ * a temporary file beside path (".NAME.roam-tmp.XXXXXX": sized to the
+ * layout's total_size, mapped, laid out, magic last) and rename it to path
+ * once complete, so path never names a half-made segment. The handle holds
+ * the host lock (an open-file-description write lock on the whole file)
+ * until roam_segment_close. On any failure the temporary is removed and
+ * path is untouched. opts may be NULL (mode 0600, no flags).
+ * ROAM_E_EXISTS if path exists (the message says whether a live host holds
+ * it); with ROAM_CREATE_REPLACE_STALE an existing regular file that no
+ * live host holds is replaced in one rename (shm.file.cleanup), and one a
+ * live host holds is ROAM_E_HOST_LIVE. Temporaries of path left by a
+ * create that was killed (unlocked, untouched for 10 s) are removed. */
+roam_err_t roam_segment_create_ex(roam_segment_t *seg, const char *path,
+                                  const roam_segment_config_t *cfg, const roam_create_opts_t *opts,
+                                  roam_diag_t *diag);
+
+/* roam_segment_create_ex with opts NULL. */
 roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
                                const roam_segment_config_t *cfg, roam_diag_t *diag);
 
-/* Guest: open an existing segment, check its header on a snapshot, map
- * current_size bytes and validate the whole segment. ROAM_E_NOT_READY
- * while the host is still creating it (empty file or zero magic). */
+/* Host: the segment in an anonymous memory file (memfd_create) that nobody
+ * can shrink (F_SEAL_SHRINK, and F_SEAL_SEAL so no guest adds a seal that
+ * stops growth): a guest truncating it cannot make anyone fault. Guests
+ * attach with roam_segment_attach_fd on seg->fd, passed to them (it is
+ * close-on-exec: dup it for a child that execs, or send it over a socket). */
+roam_err_t roam_segment_create_memfd(roam_segment_t *seg, const char *name,
+                                     const roam_segment_config_t *cfg, roam_diag_t *diag);
+
+/* Whether a live host holds the host lock of the file at path (asked
+ * without taking the lock). */
+roam_err_t roam_segment_host_alive(const char *path, bool *alive, roam_diag_t *diag);
+
+/* Guest: open an existing segment, check its header on a snapshot (read
+ * with pread), map current_size bytes and validate the whole segment.
+ * ROAM_E_NOT_REGULAR for a FIFO, device, socket; ROAM_E_NOT_READY while a
+ * live host is still creating it (empty file or zero magic);
+ * ROAM_E_STALE when such a file has no live host (nobody holds the lock). */
 roam_err_t roam_segment_attach(roam_segment_t *seg, const char *path, roam_diag_t *diag);
 
+/* roam_segment_attach on a descriptor (duplicated: the caller keeps fd). */
+roam_err_t roam_segment_attach_fd(roam_segment_t *seg, int fd, roam_diag_t *diag);
+
 /* roam_segment_attach, retried with backoff (1 ms doubling to 50 ms) while
- * the file is missing or not ready; ROAM_E_TIMEOUT after timeout_ms. */
+ * the file is missing or not ready; ROAM_E_TIMEOUT after timeout_ms. A
+ * stale file is retried for at most 1 s (a host that takes no lock, such as
+ * roam's own, may be creating it in place), then ROAM_E_STALE. */
 roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
                                        uint32_t timeout_ms, roam_diag_t *diag);
 
-/* Unmap and close. A guest still holding a peer entry says goodbye first.
+/* Unmap and close (a host's lock goes with it). A guest still holding a
+ * peer entry says goodbye first, if the file still covers the entry.
  * Safe on a handle that failed to open or was closed already. */
 void roam_segment_close(roam_segment_t *seg);
 
@@ -78,16 +127,19 @@ roam_segment_header_t *roam_segment_header(const roam_segment_t *seg);
 
 /* ---- Growth -----------------------------------------------------------------*/
 
-/* Host: extend the file to new_size bytes (current_size < new_size <=
+/* Host: extend the file to new_size bytes (map_len < new_size <=
  * ROAM_SEGMENT_MAX_SIZE, else ROAM_E_GROW), remap, then publish new_size in
- * current_size (release). The new bytes read as zero. */
+ * current_size (release). The new bytes read as zero. Only sizes this
+ * process owns are acted on: current_size in the segment is published,
+ * never read (any guest can write there). */
 roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag);
 
 /* Guest: follow the host's growth. Checks the file still covers the
  * mapping, loads current_size (acquire) and, when it exceeds the mapping
  * and the file covers it, remaps. ROAM_E_FILE_SHORT when the file is
  * shorter than the mapping or than current_size: nothing past the end of
- * the file is ever mapped or touched. */
+ * the file is ever mapped or touched. A host's handle has nothing to
+ * follow: it owns the size. */
 roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag);
 
 /* ---- Clock ------------------------------------------------------------------*/

@@ -9,6 +9,7 @@
 #ifndef ROAM_SHM_H
 #define ROAM_SHM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,18 @@ typedef enum roam_err {
     ROAM_E_FRAME_FLAGS,        /* unknown flag bit, or SLOT_REF and MMAP_REF both */
     ROAM_E_FRAME_LEN,          /* total_len too small, unaligned, past avail or wrong for its kind */
     ROAM_E_FRAME_RESERVED,     /* a reserved byte of the entry header or reference is not zero */
+
+    /* Robustness against hostile peers, the file system and bad configurations. */
+    ROAM_E_TOO_MANY_CLASSES,   /* header: num_var_slot_classes > ROAM_MAX_SIZE_CLASSES */
+    ROAM_E_CONFIG_NO_GUESTS,   /* config: max_guests is 0 */
+    ROAM_E_CONFIG_NO_PAYLOAD,  /* config: max_payload_size is 0 */
+    ROAM_E_CONFIG_SLOT_PREFIX, /* config: a slot leaves no room after the length prefix */
+    ROAM_E_CONFIG_INLINE_RING, /* config: the largest inline entry does not fit in a ring */
+    ROAM_E_SIGBUS,             /* the file was cut short under the mapping (SIGBUS caught) */
+    ROAM_E_NOT_REGULAR,        /* the path is not a regular file */
+    ROAM_E_STALE,              /* not ready, and no host holds the segment's lock */
+    ROAM_E_HOST_LIVE,          /* replace: a live host holds the existing segment */
+    ROAM_E_FILE_MODE,          /* create: mode outside 0777 or without owner read+write */
 
     ROAM_E__COUNT
 } roam_err_t;
@@ -154,6 +167,33 @@ typedef struct roam_layout {
 
 roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, roam_layout_t *out);
 
+/* ---- Configuration rules ---------------------------------------------------
+ * A configuration that cannot work is refused at creation with the reason:
+ * max_guests 0 or above 255, bipbuf_capacity not a non-zero multiple of 64,
+ * max_payload_size 0, an inline entry (align4(8 + the effective
+ * inline_threshold, capped by max_payload_size and ROAM_INLINE_PAYLOAD_MAX))
+ * larger than bipbuf_capacity, no size classes or more than
+ * ROAM_MAX_SIZE_CLASSES, and a class whose slot_size or slot_count is 0 or
+ * whose slot_size is not above ROAM_SLOT_LEN_PREFIX_SIZE.
+ * roam_segment_init and roam_segment_create apply these rules first. */
+
+/* ROAM_OK, or the first rule cfg breaks; *diag (may be NULL) says which,
+ * with the values. */
+roam_err_t roam_config_check(const roam_segment_config_t *cfg, roam_diag_t *diag);
+
+/* The configuration of a validated segment: header fields, and each class
+ * header's slot_size and slot_count read once into classes (room for
+ * ROAM_MAX_SIZE_CLASSES entries), which cfg->classes then points to. */
+void roam_segment_config(const void *base, const roam_segment_header_t *snap,
+                         roam_segment_config_t *cfg, roam_size_class_t *classes);
+
+/* Lint: the configuration rules a validated segment breaks. roam's peers
+ * accept such segments, so roam_segment_validate does not reject them; this
+ * reports them. Fills up to max diags in out (may be NULL when max is 0) and
+ * returns how many rules fail. */
+uint32_t roam_segment_lint(const void *base, const roam_segment_header_t *snap, roam_diag_t *out,
+                           uint32_t max);
+
 /* ---- Creation -------------------------------------------------------------*/
 typedef struct roam_header_params {
     uint64_t total_size;
@@ -202,12 +242,25 @@ roam_size_class_header_t *roam_segment_class(const void *base, const roam_segmen
                                              uint32_t index);
 
 /* ---- Peer lifecycle (reference §2) -----------------------------------------
- * Each op is the generated compare-and-swap with the schema's orderings.
- * On ROAM_E_PEER_BUSY, *found (may be NULL) holds the state the entry had. */
+ * Each op is a compare-and-swap with the schema's orderings for state.
+ * On ROAM_E_PEER_BUSY, *found (may be NULL) holds the state the entry had.
+ * Attach and reserve move state and bump epoch in one 64-bit
+ * compare-and-swap over the adjacent state and epoch fields: the entry
+ * never shows the new state with the old epoch (roam's peers do the same in
+ * two steps; the values written are the same). */
 roam_err_t roam_peer_attach(roam_peer_entry_t *p, uint32_t *found, uint32_t *epoch_out);
 roam_err_t roam_peer_reserve(roam_peer_entry_t *p, uint32_t *found, uint32_t *epoch_out);
 roam_err_t roam_peer_claim(roam_peer_entry_t *p, uint32_t *found);
 roam_err_t roam_peer_release(roam_peer_entry_t *p, uint32_t *found);
+
+/* True when the entry is Attached at `epoch` (state and epoch read in one
+ * acquire load); *found (may be NULL) gets the state seen. */
+bool roam_peer_held(roam_peer_entry_t *p, uint32_t epoch, uint32_t *found);
+
+/* A guest's own goodbye: Attached at `epoch` -> Goodbye in one
+ * compare-and-swap over state and epoch, so a guest whose entry was
+ * recovered and given to another never evicts that one. */
+roam_err_t roam_peer_detach(roam_peer_entry_t *p, uint32_t epoch, uint32_t *found);
 void roam_peer_goodbye(roam_peer_entry_t *p);
 void roam_peer_reset(roam_peer_entry_t *p);
 void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
@@ -219,6 +272,11 @@ void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
 /* total_len of an inline entry: align4(8 + payload_len); 0 if that does not
  * fit in 32 bits. */
 uint32_t roam_frame_inline_len(uint32_t payload_len);
+
+/* The routing rule for inline payloads: false when no payload goes inline
+ * under this effective inline_threshold, else true with the largest one
+ * in *max_payload (threshold - 8: the entry before padding is within it). */
+bool roam_frame_inline_limit(uint32_t threshold, uint32_t *max_payload);
 
 typedef enum roam_frame_kind {
     ROAM_FRAME_INLINE,     /* the payload follows the entry header */

@@ -1,5 +1,5 @@
 /*
- * Segment files: create, attach, close, unlink (reference §5, shm.file.create).
+ * Segment files: attach, close, unlink (reference §5 and §8).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +18,12 @@
 #define ROAM__BACKOFF_FIRST_NS 1000000u
 #define ROAM__BACKOFF_MAX_NS 50000000u
 
-/* A handle that holds nothing, so that close is always safe. */
-static void roam__seg_clear(roam_segment_t *seg)
+/* How long attach_timeout keeps retrying a file that looks stale (not
+ * ready, nobody holds the host lock): a host that does not take the lock
+ * (roam's own) may be creating it in place. */
+#define ROAM__STALE_GRACE_NS 1000000000u
+
+void roam__seg_clear(roam_segment_t *seg)
 {
     memset(seg, 0, sizeof *seg);
     seg->fd = -1;
@@ -31,104 +35,51 @@ roam_segment_header_t *roam_segment_header(const roam_segment_t *seg)
     return (roam_segment_header_t *)seg->base;
 }
 
-/* ---- Create ----------------------------------------------------------------*/
-
-/* Undo a failed create: unmap, close and remove the partial file. The
- * diag already names the failed step; errno is kept for the caller. */
-static roam_err_t roam__create_undo(roam_segment_t *seg, const char *path, roam_err_t err)
-{
-    int e = errno;
-
-    if (seg->base != NULL)
-        munmap(seg->base, seg->map_len);
-    close(seg->fd);
-    unlink(path);
-    roam__seg_clear(seg);
-    errno = e;
-    return err;
-}
-
-roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
-                               const roam_segment_config_t *cfg, roam_diag_t *diag)
-{
-    roam_layout_t layout;
-    roam_err_t err;
-
-    roam__seg_clear(seg);
-
-    /* The layout first: nothing is created for a bad configuration. */
-    err = roam_layout_compute(cfg, &layout);
-    if (err)
-        return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
-    if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)layout.total_size);
-
-    /* Exclusive create: never take over another host's segment. */
-    seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (seg->fd < 0) {
-        int e = errno;
-
-        roam__seg_clear(seg);
-        if (e == EEXIST)
-            return roam__diag(diag, ROAM_E_EXISTS, 0, "open: %s exists", path);
-        errno = e;
-        return roam__diag_sys(diag, "open (create)");
-    }
-
-    /* Size it: the new bytes read as zero, as roam_segment_init needs. */
-    if (ftruncate(seg->fd, (off_t)layout.total_size) != 0)
-        return roam__create_undo(seg, path, roam__diag_sys(diag, "ftruncate"));
-
-    seg->base = roam__seg_map(seg->fd, (size_t)layout.total_size);
-    if (seg->base == NULL)
-        return roam__create_undo(seg, path, roam__diag_sys(diag, "mmap"));
-    seg->map_len = (size_t)layout.total_size;
-
-    /* Lay it out; the magic goes last, so early attachers see NOT_READY. */
-    err = roam_segment_init(seg->base, seg->map_len, cfg, NULL);
-    if (err)
-        return roam__create_undo(seg, path,
-                                 roam__diag(diag, err, 0, "init: %s", roam_strerror(err)));
-
-    /* Our own snapshot, through the same checks a guest applies. */
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
-    if (err)
-        return roam__create_undo(seg, path, err);
-
-    seg->is_host = true;
-    return roam__diag_ok(diag);
-}
-
 /* ---- Attach ----------------------------------------------------------------*/
 
-/* Header of the file on fd (st_size bytes): a snapshot, checked. */
+/* A file with no segment in it yet: a live host is still creating it
+ * (NOT_READY), or nobody holds the host lock (STALE). */
+static roam_err_t roam__not_ready(int fd, const char *what, roam_diag_t *diag)
+{
+    if (roam__lock_held(fd) == 0)
+        return roam__diag(diag, ROAM_E_STALE, 0,
+                          "%s and no host holds the segment lock: stale, left by a host that "
+                          "died while creating it", what);
+    return roam__diag(diag, ROAM_E_NOT_READY, 0, "%s: the host is creating it", what);
+}
+
+/* Header of the file on fd (file_size bytes): a snapshot read with pread,
+ * not through a mapping, so that a file cut short meanwhile is a short
+ * read and never SIGBUS; then checked. */
 static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_t *snap,
                                       roam_diag_t *diag)
 {
     static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
-    void *hdr;
+    _Alignas(ROAM_SEGMENT_ALIGN) unsigned char hdr[ROAM_SEGMENT_HEADER_SIZE];
+    ssize_t n;
     roam_err_t err;
 
-    /* An empty file is one the host has created but not sized yet. */
+    /* An empty file is one a host created but did not size yet. */
     if (file_size == 0)
-        return roam__diag(diag, ROAM_E_NOT_READY, 0, "file is empty: the host is creating it");
+        return roam__not_ready(fd, "file is empty", diag);
     if (file_size < ROAM_SEGMENT_HEADER_SIZE)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
                           (unsigned long long)file_size);
 
-    hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-    if (hdr == MAP_FAILED)
-        return roam__diag_sys(diag, "mmap (header)");
-    err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
-    munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
+    do
+        n = pread(fd, hdr, sizeof hdr, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return roam__diag_sys(diag, "pread (header)");
+    if ((size_t)n < sizeof hdr)
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file was cut to %zd bytes while read", n);
+    err = roam_header_snapshot(hdr, sizeof hdr, snap);
     if (err)
         return roam__diag(diag, err, 0, "%s", roam_strerror(err));
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
     if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
-        return roam__diag(diag, ROAM_E_NOT_READY, 0, "magic is zero: the host is creating it");
+        return roam__not_ready(fd, "magic is zero", diag);
     err = roam_header_check(snap);
     if (err)
         return roam__diag(diag, err, 0, "%s", roam_strerror(err));
@@ -146,6 +97,9 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
 
     if (fstat(seg->fd, &st) != 0)
         return roam__diag_sys(diag, "fstat");
+    /* A FIFO, device or socket never holds a segment; reading one may block. */
+    if (!S_ISREG(st.st_mode))
+        return roam__diag(diag, ROAM_E_NOT_REGULAR, 0, "%s", roam_strerror(ROAM_E_NOT_REGULAR));
     err = roam__attach_header(seg->fd, (uint64_t)st.st_size, &snap, diag);
     if (err)
         return err;
@@ -166,6 +120,7 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
         return roam__diag_sys(diag, "mmap");
     seg->map_len = (size_t)cur;
 
+    /* Guarded: a file cut short now is ROAM_E_SIGBUS, not a dead process. */
     err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
     if (err) {
         munmap(seg->base, seg->map_len);
@@ -175,22 +130,12 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     return err;
 }
 
-/* One attempt; *sys_errno gets errno when open() failed, else 0. */
-static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_diag_t *diag,
-                                    int *sys_errno)
+/* Attach through fd, which the handle owns from here on. */
+static roam_err_t roam__attach_fd(roam_segment_t *seg, int fd, roam_diag_t *diag)
 {
     roam_err_t err = ROAM_E_MAPPING_SHORT;
 
-    roam__seg_clear(seg);
-    *sys_errno = 0;
-    seg->fd = open(path, O_RDWR | O_CLOEXEC);
-    if (seg->fd < 0) {
-        *sys_errno = errno;
-        err = roam__diag_sys(diag, "open");
-        roam__seg_clear(seg);
-        return err;
-    }
-
+    seg->fd = fd;
     for (int i = 0; i < ROAM__ATTACH_TRIES && err == ROAM_E_MAPPING_SHORT; i++)
         err = roam__attach_map(seg, diag);
     if (err) {
@@ -204,11 +149,39 @@ static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_
     return roam__diag_ok(diag);
 }
 
+/* One attempt; *sys_errno gets errno when open() failed, else 0. */
+static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_diag_t *diag,
+                                    int *sys_errno)
+{
+    int fd;
+
+    roam__seg_clear(seg);
+    *sys_errno = 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *sys_errno = errno;
+        return roam__diag_sys(diag, "open");
+    }
+    return roam__attach_fd(seg, fd, diag);
+}
+
 roam_err_t roam_segment_attach(roam_segment_t *seg, const char *path, roam_diag_t *diag)
 {
     int sys_errno;
 
     return roam__attach_once(seg, path, diag, &sys_errno);
+}
+
+roam_err_t roam_segment_attach_fd(roam_segment_t *seg, int fd, roam_diag_t *diag)
+{
+    int own;
+
+    roam__seg_clear(seg);
+    own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0)
+        return roam__diag_sys(diag, "fcntl (dup)");
+    return roam__attach_fd(seg, own, diag);
 }
 
 /* Sleep ns nanoseconds, resuming after signals. */
@@ -223,21 +196,31 @@ static void roam__sleep_ns(uint64_t ns)
 roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
                                        uint32_t timeout_ms, roam_diag_t *diag)
 {
-    uint64_t deadline = roam_clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    uint64_t start = roam_clock_now_ns();
+    uint64_t deadline = start + (uint64_t)timeout_ms * 1000000u;
     uint64_t delay = ROAM__BACKOFF_FIRST_NS;
+    uint64_t stale_since = 0;
     roam_diag_t local;
     roam_diag_t *d = diag != NULL ? diag : &local;
 
     for (;;) {
         int sys_errno;
         roam_err_t err = roam__attach_once(seg, path, d, &sys_errno);
-        uint64_t now;
+        uint64_t now = roam_clock_now_ns();
 
-        /* Only a file still being created (or not yet created) is retried. */
-        if (err != ROAM_E_NOT_READY && !(err == ROAM_E_IO && sys_errno == ENOENT))
-            return err;
+        /* A file still being created (or not yet created) is retried; a
+         * stale one only for a grace period, in case its host takes no lock. */
+        if (err == ROAM_E_STALE) {
+            if (stale_since == 0)
+                stale_since = now;
+            if (now - stale_since >= ROAM__STALE_GRACE_NS || now >= deadline)
+                return err;
+        } else {
+            stale_since = 0;
+            if (err != ROAM_E_NOT_READY && !(err == ROAM_E_IO && sys_errno == ENOENT))
+                return err;
+        }
 
-        now = roam_clock_now_ns();
         if (now >= deadline) {
             char last[sizeof d->msg];
 
@@ -252,13 +235,28 @@ roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
 
 /* ---- Close, unlink ---------------------------------------------------------*/
 
+/* Whether the file still covers this guest's peer entry: touching it
+ * otherwise would raise SIGBUS. */
+static bool roam__seg_entry_reachable(const roam_segment_t *seg)
+{
+    const unsigned char *p = (const unsigned char *)roam_segment_peer_at(seg, seg->peer_index);
+    struct stat st;
+
+    if (p == NULL || fstat(seg->fd, &st) != 0)
+        return false;
+    return (uint64_t)(p - (const unsigned char *)seg->base) + ROAM_PEER_ENTRY_SIZE <=
+           (uint64_t)st.st_size;
+}
+
 void roam_segment_close(roam_segment_t *seg)
 {
-    /* A guest that still holds its entry leaves in order. */
-    if (seg->base != NULL && seg->peer_index != ROAM_NO_PEER)
+    /* A guest that still holds its entry leaves in order (guarded, and
+     * only while the file still covers the entry). */
+    if (seg->base != NULL && seg->peer_index != ROAM_NO_PEER && roam__seg_entry_reachable(seg))
         roam_guest_detach(seg, NULL);
     if (seg->base != NULL)
         munmap(seg->base, seg->map_len);
+    /* Closing the host's file description also releases the host lock. */
     if (seg->fd >= 0)
         close(seg->fd);
     roam__seg_clear(seg);

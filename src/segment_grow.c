@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "segment_internal.h"
+#include "sigbus_internal.h"
 
 /* Resize the mapping to new_len bytes, moving it if it must. On failure the
  * old mapping is left as it was. */
@@ -29,14 +30,17 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
     return ROAM_OK;
 }
 
-roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag)
+static roam_err_t roam__segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag)
 {
-    uint64_t cur = roam_segment_header_load_current_size(roam_segment_header(seg));
+    /* The size this process mapped is the one it owns. current_size in the
+     * segment is only published, never trusted: any guest can write there. */
+    uint64_t owned = seg->map_len;
     roam_err_t err;
 
-    if (new_size <= cur)
-        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
-                          (unsigned long long)new_size, (unsigned long long)cur);
+    if (new_size <= owned)
+        return roam__diag(diag, ROAM_E_GROW, 0,
+                          "grow: %llu is not above the %llu bytes this process mapped",
+                          (unsigned long long)new_size, (unsigned long long)owned);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
                           (unsigned long long)new_size);
@@ -56,6 +60,12 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
     return roam__diag_ok(diag);
 }
 
+roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "grow", seg->base, seg->map_len, (void)0,
+                  roam__segment_grow(seg, new_size, diag));
+}
+
 /* Bytes in the segment file now. */
 static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
 {
@@ -67,10 +77,14 @@ static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
     return ROAM_OK;
 }
 
-roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
+static roam_err_t roam__segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
 {
     uint64_t file = 0, cur;
     roam_err_t err;
+
+    /* The host owns the size: it never takes one from shared memory. */
+    if (seg->is_host)
+        return roam__diag_ok(diag);
 
     /* A file cut below the mapping: the lost pages would raise SIGBUS, so
      * not even the header is read. */
@@ -110,4 +124,10 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
     if (err)
         return err;
     return roam__diag_ok(diag);
+}
+
+roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "refresh", seg->base, seg->map_len, (void)0,
+                  roam__segment_refresh(seg, diag));
 }

@@ -64,6 +64,10 @@ roam_err_t roam_segment_init(void *buf, size_t len, const roam_segment_config_t 
     roam_layout_t *l = layout_out != NULL ? layout_out : &local;
     roam_err_t err;
 
+    /* Configurations that cannot work are refused before any layout. */
+    err = roam_config_check(cfg, NULL);
+    if (err)
+        return err;
     err = roam_layout_compute(cfg, l);
     if (err)
         return err;

@@ -4,6 +4,7 @@
  * detaches. Every state change is one of the library's roam_peer_* ops.
  */
 #include "segment_internal.h"
+#include "sigbus_internal.h"
 
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
 {
@@ -36,7 +37,7 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
 
 /* ---- Host ------------------------------------------------------------------*/
 
-roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
+static roam_err_t roam__host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
                              roam_diag_t *diag)
 {
     uint32_t n = roam_segment_header_max_guests(&seg->snap);
@@ -56,7 +57,14 @@ roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epo
     return roam__diag(diag, ROAM_E_PEER_FULL, 0, "reserve: all %u peer entries are taken", n);
 }
 
-roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
+                             roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "reserve", seg->base, seg->map_len, (void)0,
+                  roam__host_reserve(seg, index, epoch, diag));
+}
+
+static roam_err_t roam__host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
     uint32_t found;
@@ -66,6 +74,12 @@ roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *d
     if (roam_peer_release(p, &found) != ROAM_OK)
         return roam__peer_busy(diag, index, found, "release");
     return roam__diag_ok(diag);
+}
+
+roam_err_t roam_host_release(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "release", seg->base, seg->map_len, (void)0,
+                  roam__host_release(seg, index, diag));
 }
 
 bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now_ns)
@@ -183,7 +197,7 @@ static roam_err_t roam__guest_hold(roam_segment_t *seg, uint32_t index, uint32_t
     return roam__diag_ok(diag);
 }
 
-roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
+static roam_err_t roam__guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
                             roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
@@ -203,7 +217,14 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
     return roam__guest_hold(seg, index, roam_peer_entry_load_epoch(p), diag);
 }
 
-roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
+roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
+                            roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "claim", seg->base, seg->map_len, (void)0,
+                  roam__guest_claim(seg, index, found, diag));
+}
+
+static roam_err_t roam__guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
 {
     uint32_t n = roam_segment_header_max_guests(&seg->snap);
 
@@ -223,47 +244,82 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
     return roam__diag(diag, ROAM_E_PEER_FULL, 0, "attach: all %u peer entries are taken", n);
 }
 
-/* This guest's entry if it still owns it: Attached at its own epoch. */
+roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "attach", seg->base, seg->map_len, (void)0,
+                  roam__guest_attach(seg, index, diag));
+}
+
+/* The entry this handle holds, or NULL (ROAM_E_PEER_BUSY in *diag). */
 static roam_peer_entry_t *roam__guest_entry(roam_segment_t *seg, const char *op,
                                             roam_diag_t *diag)
 {
-    roam_peer_entry_t *p;
-    uint32_t state;
-
     if (seg->peer_index == ROAM_NO_PEER) {
         roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
         return NULL;
     }
-    p = roam_segment_peer_at(seg, seg->peer_index);
-    state = roam_peer_entry_load_state(p);
-    if (state == ROAM_PEER_STATE_ATTACHED && roam_peer_entry_load_epoch(p) == seg->peer_epoch)
-        return p;
+    return roam_segment_peer_at(seg, seg->peer_index);
+}
 
-    /* The host recovered it (and maybe gave it to another guest): let go. */
-    roam__peer_busy(diag, seg->peer_index, state, op);
+/* The host recovered the entry (and maybe gave it to another guest): let
+ * go of it and say what the entry holds now. */
+static roam_err_t roam__guest_lost(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t found,
+                                   const char *op, roam_diag_t *diag)
+{
+    uint32_t index = seg->peer_index;
+    const char *name = roam_peer_state_name(found);
+
     seg->peer_index = ROAM_NO_PEER;
-    return NULL;
+    return roam__diag(diag, ROAM_E_PEER_BUSY, index,
+                      "peer %u: cannot %s, entry is %s at epoch %u (this guest had epoch %u): "
+                      "the host recovered it", index, op,
+                      name != NULL ? name : "in an unknown state", roam_peer_entry_load_epoch(p),
+                      seg->peer_epoch);
+}
+
+static roam_err_t roam__guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__guest_entry(seg, "heartbeat", diag);
+    uint32_t found;
+
+    if (p == NULL)
+        return ROAM_E_PEER_BUSY;
+    if (!roam_peer_held(p, seg->peer_epoch, &found))
+        return roam__guest_lost(seg, p, found, "heartbeat", diag);
+    roam_peer_heartbeat(p, now_ns);
+    /* A 64-bit time cannot be stored together with state and epoch, so the
+     * entry is checked again: if the host recovered it meanwhile, this one
+     * timestamp may have landed in the next owner's entry (it can only make
+     * that guest look alive a little longer, never change its state). */
+    if (!roam_peer_held(p, seg->peer_epoch, &found))
+        return roam__guest_lost(seg, p, found, "heartbeat", diag);
+    return roam__diag_ok(diag);
 }
 
 roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam__guest_entry(seg, "heartbeat", diag);
+    ROAM__GUARDED(diag, "heartbeat", seg->base, seg->map_len, (void)0,
+                  roam__guest_heartbeat(seg, now_ns, diag));
+}
+
+static roam_err_t roam__guest_detach(roam_segment_t *seg, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__guest_entry(seg, "detach", diag);
+    uint32_t found;
 
     if (p == NULL)
         return ROAM_E_PEER_BUSY;
-    roam_peer_heartbeat(p, now_ns);
+    /* Goodbye only while Attached at this guest's epoch, in one step. */
+    if (roam_peer_detach(p, seg->peer_epoch, &found) != ROAM_OK)
+        return roam__guest_lost(seg, p, found, "detach", diag);
+    seg->peer_index = ROAM_NO_PEER;
     return roam__diag_ok(diag);
 }
 
 roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam__guest_entry(seg, "detach", diag);
-
-    if (p == NULL)
-        return ROAM_E_PEER_BUSY;
-    roam_peer_goodbye(p);
-    seg->peer_index = ROAM_NO_PEER;
-    return roam__diag_ok(diag);
+    ROAM__GUARDED(diag, "detach", seg->base, seg->map_len, (void)0,
+                  roam__guest_detach(seg, diag));
 }
 
 bool roam_segment_host_gone(const roam_segment_t *seg)

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "roam_internal.h"
+#include "sigbus_internal.h"
 
 static const char *const roam__dir_name[2] = {"guest-to-host", "host-to-guest"};
 
@@ -159,8 +159,8 @@ static roam_err_t roam__check_rings(const void *base, const roam_segment_header_
     return ROAM_OK;
 }
 
-roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_header_t *snap,
-                                 roam_diag_t *diag)
+static roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_header_t *snap,
+                                         roam_diag_t *diag)
 {
     roam_segment_header_t local_snap;
     roam_diag_t local_diag;
@@ -187,4 +187,10 @@ roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_heade
     if (err)
         return err;
     return roam__check_rings(buf, snap, diag);
+}
+
+roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_header_t *snap,
+                                 roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "validate", buf, len, (void)0, roam__segment_validate(buf, len, snap, diag));
 }

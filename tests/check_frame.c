@@ -35,20 +35,26 @@ static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n
 }
 
 /* A fresh, validated segment for cfg in a zeroed 64-byte-aligned buffer;
- * *snap gets its header snapshot. free() the result. */
+ * *snap gets its header snapshot. free() the result. Thresholds that
+ * creation refuses (inline entries larger than a ring) are segments roam's
+ * peers still accept: those are created with the default and the header's
+ * inline_threshold set afterwards, as another peer's segment would have it. */
 static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_t *snap)
 {
+    roam_segment_config_t create = *cfg;
     roam_layout_t l;
     size_t size;
     unsigned char *buf;
 
+    create.inline_threshold = 0;
     ck_assert_int_eq(roam_layout_compute(cfg, &l), ROAM_OK);
     /* aligned_alloc wants a multiple of the alignment. */
     size = (size_t)(l.total_size + ROAM_SEGMENT_ALIGN - 1) / ROAM_SEGMENT_ALIGN * ROAM_SEGMENT_ALIGN;
     buf = aligned_alloc(ROAM_SEGMENT_ALIGN, size);
     ck_assert(buf != NULL);
     memset(buf, 0, size);
-    ck_assert_int_eq(roam_segment_init(buf, size, cfg, NULL), ROAM_OK);
+    ck_assert_int_eq(roam_segment_init(buf, size, &create, NULL), ROAM_OK);
+    roam_segment_header_set_inline_threshold((roam_segment_header_t *)buf, cfg->inline_threshold);
     ck_assert_int_eq(roam_segment_validate(buf, size, snap, NULL), ROAM_OK);
     return buf;
 }

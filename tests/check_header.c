@@ -218,9 +218,11 @@ START_TEST(rule_order)
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_HEADER_SIZE);
     roam_segment_header_set_header_size(&h, 128);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_NO_CLASSES);
-    roam_segment_header_set_num_var_slot_classes(&h, 1);
+    roam_segment_header_set_num_var_slot_classes(&h, ROAM_MAX_SIZE_CLASSES + 1);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_MAX_GUESTS);
     roam_segment_header_set_max_guests(&h, 4);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_E_TOO_MANY_CLASSES);
+    roam_segment_header_set_num_var_slot_classes(&h, 1);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_CURRENT_SIZE);
     set_sizes(&h, 120, 65536);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_TOTAL_SIZE);
@@ -314,6 +316,26 @@ START_TEST(rule_max_guests)
     /* No guests at all is a valid header. */
     roam_segment_header_set_max_guests(&h, 0);
     ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
+}
+END_TEST
+
+START_TEST(rule_too_many_classes)
+{
+    roam_segment_header_t h;
+
+    /* A slot reference's class_idx is one byte: 256 classes at most. The
+     * header keeps room for all of them, so only the count decides. */
+    make_header(&h);
+    set_sizes(&h, 1u << 20, 1u << 20);
+    roam_segment_header_set_num_var_slot_classes(&h, ROAM_MAX_SIZE_CLASSES);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
+    roam_segment_header_set_num_var_slot_classes(&h, ROAM_MAX_SIZE_CLASSES + 1);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_E_TOO_MANY_CLASSES);
+    roam_segment_header_set_num_var_slot_classes(&h, 299);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_E_TOO_MANY_CLASSES);
+    roam_segment_header_set_num_var_slot_classes(&h, UINT32_MAX);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_E_TOO_MANY_CLASSES);
+    ck_assert_int_eq(roam_header_validate(&h, sizeof h, 0, NULL), ROAM_E_TOO_MANY_CLASSES);
 }
 END_TEST
 
@@ -450,8 +472,11 @@ START_TEST(rule_class_table_bounds)
     ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
     set_sizes(&h, 4287, 4287);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_CLASS_TABLE_BOUNDS);
-    roam_segment_header_set_num_var_slot_classes(&h, UINT32_MAX);
-    set_sizes(&h, 65536, 65536);
+    /* The most classes there may be: 4096 + 256 * 64 = 20480. */
+    roam_segment_header_set_num_var_slot_classes(&h, ROAM_MAX_SIZE_CLASSES);
+    set_sizes(&h, 20480, 20480);
+    ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
+    set_sizes(&h, 20479, 20479);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_CLASS_TABLE_BOUNDS);
 
     /* An end past 2^64 must not wrap around to a small number. */
@@ -459,7 +484,7 @@ START_TEST(rule_class_table_bounds)
     set_sizes(&h, UINT64_MAX, UINT64_MAX);
     roam_segment_header_set_var_pool_offset(&h, UINT64_MAX - 63);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_CLASS_TABLE_BOUNDS);
-    roam_segment_header_set_num_var_slot_classes(&h, UINT32_MAX);
+    roam_segment_header_set_num_var_slot_classes(&h, ROAM_MAX_SIZE_CLASSES);
     ck_assert_int_eq(roam_header_check(&h), ROAM_E_CLASS_TABLE_BOUNDS);
     /* The last 64 bytes of a 2^64 - 1 segment: the table ends at 2^64. */
     roam_segment_header_set_num_var_slot_classes(&h, 1);
@@ -713,6 +738,7 @@ static Suite *header_suite(void)
     tcase_add_test(tc, rule_header_size);
     tcase_add_test(tc, rule_no_classes);
     tcase_add_test(tc, rule_max_guests);
+    tcase_add_test(tc, rule_too_many_classes);
     tcase_add_test(tc, rule_current_size);
     tcase_add_test(tc, rule_total_size);
     tcase_add_test(tc, rule_reserved_every_byte);

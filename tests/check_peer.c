@@ -187,7 +187,8 @@ START_TEST(in_a_segment)
 {
     static const roam_size_class_t classes[] = {{256, 4}};
     const roam_segment_config_t cfg = {
-        .max_guests = 4, .bipbuf_capacity = 512, .num_classes = 1, .classes = classes,
+        .max_guests = 4, .bipbuf_capacity = 512, .max_payload_size = 256, .num_classes = 1,
+        .classes = classes,
     };
     roam_segment_header_t snap;
     roam_layout_t l;

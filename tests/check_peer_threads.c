@@ -17,7 +17,8 @@
 
 static const roam_size_class_t classes[] = {{256, 4}};
 static const roam_segment_config_t cfg = {
-    .max_guests = GUESTS, .bipbuf_capacity = 256, .num_classes = 1, .classes = classes,
+    .max_guests = GUESTS, .bipbuf_capacity = 256, .max_payload_size = 256, .num_classes = 1,
+    .classes = classes,
 };
 
 typedef struct race {

@@ -155,6 +155,18 @@ static void write_file(const char *path, size_t len, unsigned char byte)
     close(fd);
 }
 
+/* Hold the host lock on path as a live host does (an open-file-description
+ * write lock on the whole file); close the returned fd to let go. */
+static int hold_host_lock(const char *path)
+{
+    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &l), 0);
+    return fd;
+}
+
 START_TEST(test_attach_errors)
 {
     char path[512];
@@ -162,6 +174,7 @@ START_TEST(test_attach_errors)
     roam_diag_t d;
     roam_err_t err;
     uint64_t t0;
+    int lock_fd;
 
     /* Missing: ROAM_E_IO with errno ENOENT; with a timeout, ROAM_E_TIMEOUT. */
     scratch_path(path, sizeof path, "missing");
@@ -175,22 +188,32 @@ START_TEST(test_attach_errors)
     ck_assert_uint_ge(roam_clock_now_ns() - t0, 30000000u);
     roam_segment_close(&seg);   /* safe after a failure */
 
-    /* Empty file: the host is mid-creation. */
+    /* Empty file: a host mid-creation while one holds the host lock,
+     * stale when nobody does. */
     scratch_path(path, sizeof path, "empty");
     write_file(path, 0, 0);
+    lock_fd = hold_host_lock(path);
     ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_NOT_READY);
     ck_assert_int_eq(roam_segment_attach_timeout(&seg, path, 10, &d), ROAM_E_TIMEOUT);
     ck_assert_ptr_nonnull(strstr(d.msg, "empty"));
+    close(lock_fd);
+    ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_STALE);
+    ck_assert_ptr_nonnull(strstr(d.msg, "empty"));
+    ck_assert_int_eq(roam_segment_attach_timeout(&seg, path, 10, &d), ROAM_E_STALE);
 
     /* Shorter than a header. */
     scratch_path(path, sizeof path, "short");
     write_file(path, 100, 0);
     ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_FILE_SHORT);
 
-    /* Sized, zero magic: not ready. Garbage: bad magic. */
+    /* Sized, zero magic: not ready, or stale. Garbage: bad magic. */
     scratch_path(path, sizeof path, "zeros");
     write_file(path, 8192, 0);
+    lock_fd = hold_host_lock(path);
     ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_NOT_READY);
+    close(lock_fd);
+    ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_STALE);
+    ck_assert_ptr_nonnull(strstr(d.msg, "magic is zero"));
     scratch_path(path, sizeof path, "garbage");
     write_file(path, 8192, 0x5a);
     ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_BAD_MAGIC);
