@@ -102,8 +102,9 @@ static int create_example(cli_result_t *r, const char *path, bool force)
 static int create_fixture_b(cli_result_t *r, const char *path, bool force)
 {
     return cli_run(r, "create", path, "--max-guests", "8", "--bipbuf-capacity", "4096",
-                   "--max-payload-size", "4096", "--inline-threshold", "512", "--size-class",
-                   "1024:32", force ? "--force" : NULL, NULL);
+                   "--max-payload-size", "4096", "--inline-threshold", "512",
+                   "--heartbeat-interval", "0", "--size-class", "1024:32",
+                   force ? "--force" : NULL, NULL);
 }
 
 /* Size of a file, or (size_t)-1 when it cannot be read. */
@@ -268,7 +269,7 @@ START_TEST(dump_fixtures)
     for (size_t i = 0; i < 2; i++) {
         char *bin = fixture(fixtures[i][0]);
         cli_result_t r;
-        cli_run(&r, "dump", bin, NULL);
+        cli_run(&r, "dump", "--header-only", bin, NULL);
         ck_assert_msg(r.status == 0, "%s: %s", bin, r.err);
         ck_assert_str_eq(r.err, "");
         expect_fixture_lines(&r, fixtures[i][1]);
@@ -277,6 +278,15 @@ START_TEST(dump_fixtures)
         ck_assert(strstr(r.out, "peers.") == NULL);
         ck_assert(strstr(r.out, "reserved") == NULL);
         ck_assert_uint_eq(cli_count_lines(r.out), header_lines());
+        cli_result_free(&r);
+
+        /* Without --header-only, a lone header is a segment cut short: the
+         * header, what was not shown, exit 1. */
+        cli_run(&r, "dump", bin, NULL);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_uint_eq(cli_count_lines(r.out), header_lines());
+        ck_assert(strstr(r.err, roam_strerror(ROAM_E_MAPPING_SHORT)) != NULL);
+        ck_assert(strstr(r.err, ": not shown: peers, size_classes") != NULL);
         cli_result_free(&r);
         free(bin);
     }
@@ -288,7 +298,7 @@ START_TEST(dump_json_fixtures)
     for (size_t i = 0; i < 2; i++) {
         char *bin = fixture(fixtures[i][0]);
         cli_result_t r;
-        cli_run(&r, "dump", "--json", bin, NULL);
+        cli_run(&r, "dump", "--json", "--header-only", bin, NULL);
         ck_assert_msg(r.status == 0, "%s: %s", bin, r.err);
         ck_assert_str_eq(r.err, "");
         ck_assert_msg(cli_json_valid(r.out), "not JSON: %s", r.out);
@@ -437,10 +447,10 @@ START_TEST(create_worked_example)
         "total_size=8512",    "var_pool_offset=2624", "current_size=8512",
         "max_guests=3",       "bipbuf_capacity=256", "max_payload_size=4096",
         "inline_threshold=0", "effective_inline_threshold=256", "num_var_slot_classes=2",
-        "peers.0.id=1",       "peers.0.state=empty", "peers.0.epoch=0",
+        "peers.0.peer_id=1",  "peers.0.state=empty", "peers.0.epoch=0",
         "peers.0.last_heartbeat=0", "peers.0.ring_offset=320",
-        "peers.1.id=2",       "peers.1.ring_offset=1088",
-        "peers.2.id=3",       "peers.2.state=empty", "peers.2.ring_offset=1856",
+        "peers.1.peer_id=2",  "peers.1.ring_offset=1088",
+        "peers.2.peer_id=3",  "peers.2.state=empty", "peers.2.ring_offset=1856",
         "size_classes.0.slot_size=512",  "size_classes.0.slot_count=3",
         "size_classes.0.free_head=0",    "size_classes.1.slot_size=4096",
         "size_classes.1.slot_count=1",   "size_classes.1.free_head=0",
@@ -466,9 +476,9 @@ START_TEST(create_worked_example)
         "\"total_size\":8512,",
         "\"var_pool_offset\":2624,",
         "\"effective_inline_threshold\":256,",
-        "\"peers\":[{\"id\":1,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,"
+        "\"peers\":[{\"peer_id\":1,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,"
         "\"ring_offset\":320},",
-        "{\"id\":3,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,\"ring_offset\":1856}]",
+        "{\"peer_id\":3,\"state\":\"empty\",\"epoch\":0,\"last_heartbeat\":0,\"ring_offset\":1856}]",
         "\"size_classes\":[{\"slot_size\":512,\"slot_count\":3,\"free_head\":0},"
         "{\"slot_size\":4096,\"slot_count\":1,\"free_head\":0}]}",
     };
@@ -713,12 +723,24 @@ START_TEST(segment_failures_name_the_entry)
         ck_assert_int_eq(r.status, 0);
         cli_result_free(&r);
 
-        /* dump: the header, no tables, the same message and exit 1. */
+        /* dump: the header, no tables, the same message, what was not
+         * shown, and exit 1. */
         cli_run(&r, "dump", path, NULL);
         ck_assert_int_eq(r.status, 1);
         ck_assert(cli_has_line(r.out, "total_size=8512"));
         ck_assert(strstr(r.out, "peers.") == NULL);
-        ck_assert_str_eq(r.err, msg);
+        ck_assert_msg(strncmp(r.err, msg, strlen(msg)) == 0, "%s", r.err);
+        ck_assert_uint_eq(cli_count_lines(r.err), 2);
+        ck_assert(strstr(r.err + strlen(msg), ": not shown: peers, size_classes") != NULL);
+        cli_result_free(&r);
+
+        /* dump --partial: also every entry as read, and still exit 1. */
+        cli_run(&r, "dump", "--partial", path, NULL);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert(cli_has_line(r.out, "peers.2.peer_id=3"));
+        ck_assert(cli_has_line(r.out, "size_classes.1.slot_count=1"));
+        ck_assert_msg(strncmp(r.err, msg, strlen(msg)) == 0, "%s", r.err);
+        ck_assert(strstr(r.err, "shown as read: the segment is not valid") != NULL);
         cli_result_free(&r);
         free(msg);
         free(path);
@@ -741,7 +763,7 @@ START_TEST(dump_reads_live_peer_fields)
 
     cli_run(&r, "dump", "--json", path, NULL);
     ck_assert_int_eq(r.status, 0);
-    ck_assert(strstr(r.out, "{\"id\":1,\"state\":\"attached\",\"epoch\":5,"
+    ck_assert(strstr(r.out, "{\"peer_id\":1,\"state\":\"attached\",\"epoch\":5,"
                             "\"last_heartbeat\":123456789,") != NULL);
     cli_result_free(&r);
     free(path);

@@ -85,37 +85,6 @@ int cli_args_next(cli_args_t *a, const cli_option_t *opts, size_t nopts, const c
     return idx;
 }
 
-int cli_args_one_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
-                      const char *usage, bool *seen, const char **path)
-{
-    cli_args_t a;
-    cli_args_init(&a, argc, argv);
-    *path = NULL;
-    for (;;) {
-        const char *value;
-        int opt = cli_args_next(&a, opts, nopts, &value);
-        if (opt == CLI_ARG_END)
-            break;
-        if (opt == CLI_ARG_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_ARG_POSITIONAL) {
-            if (*path != NULL)
-                return cli_usage_error(argv[0], "unexpected operand '%s'", value);
-            *path = value;
-            continue;
-        }
-        /* Option 0 is always --help. */
-        if (opt == 0) {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        seen[opt] = true;
-    }
-    if (*path == NULL)
-        return cli_usage_error(argv[0], "missing FILE");
-    return CLI_ARGS_RUN;
-}
-
 int cli_parse_uint(const char *cmd, const char *opt, const char *s, size_t len, uint64_t max,
                    uint64_t *out)
 {

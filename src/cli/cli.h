@@ -1,9 +1,14 @@
 /*
  * roam-shm command-line tool: what the commands share.
  *
- * Exit codes: 0 success, 1 the file is not a valid segment, 2 usage or I/O
- * error. Messages about a file start with "FILE: "; usage messages start with
- * "roam-shm COMMAND: ".
+ * Exit codes: 0 success, 1 the file is not a valid segment, 2 usage, bad
+ * parameters or an I/O error (a file that cannot be opened, is not a
+ * regular file, or output that cannot be written). Messages about a file
+ * start with "FILE: "; usage messages start with "roam-shm COMMAND: ".
+ * The same condition gives the same message and exit code in every command.
+ *
+ * Parsing (cli_parse) only reads argv and prints help or usage errors; all
+ * file work happens in the commands' run functions.
  */
 #ifndef ROAM_CLI_H
 #define ROAM_CLI_H
@@ -13,21 +18,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "roam_shm.h"
+#include "roam_segment.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_INVALID 1
 #define CLI_EXIT_USAGE 2 /* bad usage, bad parameters or an I/O error */
 
 #define CLI_PROG "roam-shm"
+#define CLI_VERSION "0.1.0"
 
-/* ---- Commands (cmd_*.c); argv[0] is the command name. ------------------ */
-int cmd_validate(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
-int cmd_create(int argc, char **argv);
-int cmd_goodbye(int argc, char **argv);
+/* create's heartbeat interval unless --heartbeat-interval says otherwise:
+ * 1 s, so a host that sweeps learns of a dead guest within 2 s. */
+#define CLI_DEFAULT_HEARTBEAT_NS 1000000000u
+#define CLI_STR(x) CLI_STR_(x)
+#define CLI_STR_(x) #x
 
-/* ---- Option parsing (args.c) -------------------------------------------- */
+/* ---- Options and parsed command lines ------------------------------------ */
 
 /* One option a command accepts: --name, or -s when short_name is set. */
 typedef struct cli_option {
@@ -35,6 +41,60 @@ typedef struct cli_option {
     char short_name;  /* 0 if the option has no short form */
     bool has_value;   /* --name VALUE or --name=VALUE */
 } cli_option_t;
+
+#define CLI_MAX_OPTIONS 16
+
+struct cli_command;
+
+/* Everything a command line says. */
+typedef struct cli_inv {
+    const struct cli_command *cmd;
+    const char *path;             /* the FILE operand */
+    bool seen[CLI_MAX_OPTIONS];   /* options given, by index */
+    /* create */
+    roam_segment_config_t cfg;
+    roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
+    uint32_t mode;
+} cli_inv_t;
+
+/* One command. Option 0 is always --help. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    const cli_option_t *options;
+    size_t noptions;
+    /* Store an option's value (NULL when every option is a flag); -1 once a
+     * usage error is printed. */
+    int (*apply)(cli_inv_t *inv, int opt, const char *value);
+    /* Defaults and required options once argv is read; -1 after a message. */
+    int (*finish)(cli_inv_t *inv, const char *cmd);
+    /* Do it; returns the exit code. */
+    int (*run)(const cli_inv_t *inv);
+} cli_command_t;
+
+extern const cli_command_t cli_cmd_validate;
+extern const cli_command_t cli_cmd_dump;
+extern const cli_command_t cli_cmd_create;
+extern const cli_command_t cli_cmd_goodbye;
+
+/* Parse argv (argv[1] names the command) into *inv. CLI_ARGS_RUN when the
+ * command should run; otherwise the exit code, after printing help, the
+ * version or a usage error. Reads nothing but argv. */
+#define CLI_ARGS_RUN (-1)
+int cli_parse(int argc, char **argv, cli_inv_t *inv);
+
+/* cli_parse, then run the command; the exit code. */
+int cli_main(int argc, char **argv);
+
+/* fflush(stdout), remembering why the first failed flush failed: main
+ * reports it and exits 2. */
+void cli_flush_stdout(void);
+
+/* errno of the first failed cli_flush_stdout, 0 if none failed. */
+int cli_stdout_errno(void);
+
+/* ---- Argument scanning (args.c) ------------------------------------------ */
 
 /* Walks argv[1..argc-1]; "--" ends the options. */
 typedef struct cli_args {
@@ -53,15 +113,6 @@ void cli_args_init(cli_args_t *a, int argc, char **argv);
 /* Index in opts of the next option (its value in *value), or a CLI_ARG_* code. */
 int cli_args_next(cli_args_t *a, const cli_option_t *opts, size_t nopts, const char **value);
 
-/* For a command that takes flags and one FILE operand: parse argv, with
- * opts[0] being --help (prints usage, returns CLI_EXIT_OK). Sets
- * seen[i] for each flag given. Returns CLI_ARGS_RUN when the command should
- * go on with *path, else the exit code (usage errors are printed). */
-#define CLI_ARGS_RUN (-1)
-#define CLI_MAX_OPTIONS 16
-int cli_args_one_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
-                      const char *usage, bool *seen, const char **path);
-
 /* Strict decimal parse of s[0..len) into *out (at most max); the message names opt. */
 int cli_parse_uint(const char *cmd, const char *opt, const char *s, size_t len, uint64_t max,
                    uint64_t *out);
@@ -73,32 +124,43 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 #endif
     ;
 
-/* ---- Files (file.c) ------------------------------------------------------ */
+/* ---- Segment files (segfile.c) --------------------------------------------
+ * Every command that reads a segment goes through here, so a condition is
+ * reported the same way everywhere. Nothing is ever read whole: the header
+ * is read with pread (128 bytes), the rest is mapped. */
 
-/* A whole file in a private, zero-padded, 64-byte-aligned buffer. */
-typedef struct cli_file {
-    void *data;
-    size_t len;
-} cli_file_t;
+typedef struct cli_seg {
+    const char *path;
+    int fd;
+    uint64_t file_size;
+    roam_err_t header_err;        /* the header rules on the snapshot */
+    roam_segment_header_t snap;   /* valid when the file has >= 128 bytes */
+    bool have_header;
+    void *base;                   /* mapping of map_len bytes, or NULL */
+    size_t map_len;
+} cli_seg_t;
 
-/* Read path into *f; on failure print "PATH: STEP: reason" and return -1. */
-int cli_file_read(const char *path, cli_file_t *f);
-void cli_file_free(cli_file_t *f);
+/* Open path (read-write when writable), refuse anything but a regular
+ * file, read and check the header. Returns CLI_ARGS_RUN to go on, or the
+ * exit code after printing "PATH: <message>". A header that fails its
+ * rules is printed and exits 1 unless keep_bad_header. */
+int cli_seg_open(cli_seg_t *s, const char *path, bool writable, bool keep_bad_header);
 
-/* A zeroed buffer of len bytes (at least 64) aligned to ROAM_SEGMENT_ALIGN,
- * as a mapping is; NULL if out of memory. Free it with free(). */
-void *cli_alloc_zeroed(size_t len);
+/* Map the segment: min(file size, current_size) bytes, or the whole file
+ * when whole_file. Returns CLI_ARGS_RUN or the exit code (printed). */
+int cli_seg_map(cli_seg_t *s, bool writable, bool whole_file);
 
-/* Write buf to path, creating it (O_EXCL) or, with replace, renaming a
- * temporary file over it; on failure no partial file is left and
- * "PATH: STEP: reason" is printed. Returns 0 or -1. */
-int cli_file_write(const char *path, const void *buf, size_t len, bool replace);
+/* Validate the mapped segment; ROAM_OK, or the error printed as
+ * "PATH: <message>". */
+roam_err_t cli_seg_validate(cli_seg_t *s);
 
-/* For a command that takes flags and one FILE: parse argv as
- * cli_args_one_file does, read FILE, and return fn's exit code. */
-typedef int (*cli_file_fn)(const char *path, const cli_file_t *f, const bool *seen);
-int cli_run_on_file(int argc, char **argv, const cli_option_t *opts, size_t nopts,
-                    const char *usage, cli_file_fn fn);
+void cli_seg_unmap(cli_seg_t *s);
+void cli_seg_close(cli_seg_t *s);
+
+/* Copy len bytes (a multiple of 8, 8-aligned) of shared memory at src into
+ * dst with relaxed atomic loads: the file may be changing while it is read.
+ * False when the copy raised SIGBUS (the file was cut short meanwhile). */
+bool cli_copy_shared(void *dst, const void *src, size_t len);
 
 /* ---- Output of name/value pairs (emit.c) --------------------------------
  * Text: one "path=value" line per value, the path joining object keys and
@@ -132,9 +194,17 @@ void cli_emit_str(cli_emit_t *e, const char *key, const char *s);
  * default for zero, "effective_<name>" with the default applied. */
 void cli_emit_fields(cli_emit_t *e, const void *base, const roam_field_info_t *fields, size_t n);
 
-/* ---- Messages ------------------------------------------------------------ */
+/* ---- Messages (report.c) -------------------------------------------------- */
 
-/* Print "PATH: <message>" for a failed validation; returns CLI_EXIT_INVALID. */
+/* Print "PATH: <message>" for a file that is not a valid segment (the
+ * diag's sentence when it has one); returns CLI_EXIT_INVALID. */
 int cli_report_invalid(const char *path, roam_err_t err, const roam_diag_t *diag);
+
+/* Print "PATH: <message>" for an I/O problem; returns CLI_EXIT_USAGE. */
+int cli_report_io(const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 #endif /* ROAM_CLI_H */

@@ -1,28 +1,11 @@
-/* roam-shm create: lay out a fresh segment and write it to a file. */
-#include <stdlib.h>
+/* roam-shm create: lay out a fresh segment in a new file. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
-
-static const char usage[] =
-    "usage: " CLI_PROG " create FILE --max-guests N --bipbuf-capacity N\n"
-    "           --max-payload-size N [--inline-threshold N] [--heartbeat-interval NS]\n"
-    "           --size-class SLOT_SIZE:COUNT [--size-class ...] [--force]\n"
-    "\n"
-    "Write a fresh roam v7 segment to FILE: header, every peer Empty, every\n"
-    "BipBuffer empty, every size class with all its slots free. Numbers are\n"
-    "decimal. On success prints 'created FILE (total_size N)'.\n"
-    "\n"
-    "  --max-guests N             peer-table entries, at most 255\n"
-    "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of 64\n"
-    "  --max-payload-size N       largest payload a peer may send\n"
-    "  --inline-threshold N       largest inline frame; 0 (default) means 256\n"
-    "  --heartbeat-interval NS    heartbeat period in ns; 0 (default) is off\n"
-    "  --size-class SIZE:COUNT    one var-slot class, in order; at least one\n"
-    "  --force                    replace FILE if it exists\n"
-    "  -h, --help                 print this help\n"
-    "\n"
-    "Bad parameters and I/O errors exit 2; FILE is then left as it was.\n";
 
 enum {
     OPT_HELP,
@@ -33,6 +16,7 @@ enum {
     OPT_INLINE_THRESHOLD,
     OPT_HEARTBEAT_INTERVAL,
     OPT_SIZE_CLASS,
+    OPT_MODE,
 };
 
 static const cli_option_t options[] = {
@@ -44,25 +28,18 @@ static const cli_option_t options[] = {
     [OPT_INLINE_THRESHOLD] = {"inline-threshold", 0, true},
     [OPT_HEARTBEAT_INTERVAL] = {"heartbeat-interval", 0, true},
     [OPT_SIZE_CLASS] = {"size-class", 0, true},
+    [OPT_MODE] = {"mode", 0, true},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
-
-/* Everything the command line says. */
-typedef struct create_args {
-    const char *path;
-    bool force;
-    bool seen[NOPTIONS];
-    roam_segment_config_t cfg;
-    roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
-} create_args_t;
 
 /* Parse a u32 option value into *out. */
 static int parse_u32(const char *cmd, int opt, const char *s, uint32_t *out)
 {
     char name[64];
-    snprintf(name, sizeof name, "--%s", options[opt].name);
     uint64_t v;
+
+    snprintf(name, sizeof name, "--%s", options[opt].name);
     if (cli_parse_uint(cmd, name, s, strlen(s), UINT32_MAX, &v) < 0)
         return -1;
     *out = (uint32_t)v;
@@ -70,131 +47,197 @@ static int parse_u32(const char *cmd, int opt, const char *s, uint32_t *out)
 }
 
 /* Append one SLOT_SIZE:COUNT class. */
-static int parse_class(const char *cmd, const char *s, create_args_t *c)
+static int parse_class(const char *cmd, const char *s, cli_inv_t *inv)
 {
     const char *colon = strchr(s, ':');
+    uint64_t size, count;
+
     if (colon == NULL) {
         cli_usage_error(cmd, "--size-class: '%s' is not SLOT_SIZE:COUNT", s);
         return -1;
     }
-    if (c->cfg.num_classes == ROAM_MAX_SIZE_CLASSES) {
-        cli_usage_error(cmd, "--size-class: at most %u classes", ROAM_MAX_SIZE_CLASSES);
+    if (inv->cfg.num_classes == ROAM_MAX_SIZE_CLASSES) {
+        cli_usage_error(cmd, "--size-class: at most %u classes (a slot reference's class_idx "
+                        "is one byte)", ROAM_MAX_SIZE_CLASSES);
         return -1;
     }
-    uint64_t size, count;
-    size_t size_len = (size_t)(colon - s);
-    if (cli_parse_uint(cmd, "--size-class SLOT_SIZE", s, size_len, UINT32_MAX, &size) < 0)
-        return -1;
-    if (cli_parse_uint(cmd, "--size-class COUNT", colon + 1, strlen(colon + 1), UINT32_MAX,
+    if (cli_parse_uint(cmd, "--size-class SLOT_SIZE", s, (size_t)(colon - s), UINT32_MAX,
+                       &size) < 0 ||
+        cli_parse_uint(cmd, "--size-class COUNT", colon + 1, strlen(colon + 1), UINT32_MAX,
                        &count) < 0)
         return -1;
-    c->classes[c->cfg.num_classes].slot_size = (uint32_t)size;
-    c->classes[c->cfg.num_classes].slot_count = (uint32_t)count;
-    c->cfg.num_classes++;
+    inv->classes[inv->cfg.num_classes].slot_size = (uint32_t)size;
+    inv->classes[inv->cfg.num_classes].slot_count = (uint32_t)count;
+    inv->cfg.num_classes++;
     return 0;
 }
 
-/* Store one option's value; -1 once the message is printed. */
-static int apply(const char *cmd, int opt, const char *value, create_args_t *c)
+/* Octal permission bits, digits only ("0600", "660"). */
+static int parse_mode(const char *cmd, const char *s, uint32_t *out)
 {
-    c->seen[opt] = true;
+    uint32_t v = 0;
+
+    if (*s == '\0' || strlen(s) > 5) {
+        cli_usage_error(cmd, "--mode: '%s' is not an octal mode such as 0600", s);
+        return -1;
+    }
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '7') {
+            cli_usage_error(cmd, "--mode: '%s' is not an octal mode such as 0600", s);
+            return -1;
+        }
+        v = v * 8 + (uint32_t)(*p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int apply(cli_inv_t *inv, int opt, const char *value)
+{
+    const char *cmd = inv->cmd->name;
+
     switch (opt) {
-    case OPT_FORCE: c->force = true; return 0;
-    case OPT_MAX_GUESTS: return parse_u32(cmd, opt, value, &c->cfg.max_guests);
-    case OPT_BIPBUF_CAPACITY: return parse_u32(cmd, opt, value, &c->cfg.bipbuf_capacity);
-    case OPT_MAX_PAYLOAD_SIZE: return parse_u32(cmd, opt, value, &c->cfg.max_payload_size);
-    case OPT_INLINE_THRESHOLD: return parse_u32(cmd, opt, value, &c->cfg.inline_threshold);
+    case OPT_MAX_GUESTS: return parse_u32(cmd, opt, value, &inv->cfg.max_guests);
+    case OPT_BIPBUF_CAPACITY: return parse_u32(cmd, opt, value, &inv->cfg.bipbuf_capacity);
+    case OPT_MAX_PAYLOAD_SIZE: return parse_u32(cmd, opt, value, &inv->cfg.max_payload_size);
+    case OPT_INLINE_THRESHOLD: return parse_u32(cmd, opt, value, &inv->cfg.inline_threshold);
     case OPT_HEARTBEAT_INTERVAL:
         return cli_parse_uint(cmd, "--heartbeat-interval", value, strlen(value), UINT64_MAX,
-                              &c->cfg.heartbeat_interval);
-    case OPT_SIZE_CLASS: return parse_class(cmd, value, c);
+                              &inv->cfg.heartbeat_interval);
+    case OPT_SIZE_CLASS: return parse_class(cmd, value, inv);
+    case OPT_MODE: return parse_mode(cmd, value, &inv->mode);
     default: return 0;
     }
 }
 
-/* Parse argv into *c; returns -1 (error printed), 0, or 1 when --help was printed. */
-static int parse(int argc, char **argv, create_args_t *c)
+/* Defaults, and the options without one. */
+static int finish(cli_inv_t *inv, const char *cmd)
 {
-    cli_args_t a;
-    cli_args_init(&a, argc, argv);
-    for (;;) {
-        const char *value;
-        int opt = cli_args_next(&a, options, NOPTIONS, &value);
-        if (opt == CLI_ARG_END)
-            break;
-        if (opt == CLI_ARG_ERROR)
-            return -1;
-        if (opt == OPT_HELP) {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (opt == CLI_ARG_POSITIONAL) {
-            if (c->path != NULL) {
-                cli_usage_error(argv[0], "unexpected operand '%s'", value);
-                return -1;
-            }
-            c->path = value;
-        } else if (apply(argv[0], opt, value, c) < 0) {
-            return -1;
-        }
-    }
-
-    /* FILE and the options without a default are required. */
-    if (c->path == NULL) {
-        cli_usage_error(argv[0], "missing FILE");
-        return -1;
-    }
     static const int required[] = {OPT_MAX_GUESTS, OPT_BIPBUF_CAPACITY, OPT_MAX_PAYLOAD_SIZE,
                                    OPT_SIZE_CLASS};
+
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
-        if (!c->seen[required[i]]) {
-            cli_usage_error(argv[0], "missing --%s", options[required[i]].name);
+        if (!inv->seen[required[i]]) {
+            cli_usage_error(cmd, "missing --%s", options[required[i]].name);
             return -1;
         }
     }
+    if (!inv->seen[OPT_HEARTBEAT_INTERVAL])
+        inv->cfg.heartbeat_interval = CLI_DEFAULT_HEARTBEAT_NS;
+    if (!inv->seen[OPT_MODE])
+        inv->mode = ROAM_FILE_MODE_DEFAULT;
+    inv->cfg.classes = inv->classes;
     return 0;
 }
 
-int cmd_create(int argc, char **argv)
+/* "roam-shm create: bad parameters: <why>"; returns 2. */
+static int bad_parameters(const char *why)
 {
-    create_args_t *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        fprintf(stderr, CLI_PROG " create: out of memory\n");
-        return CLI_EXIT_USAGE;
-    }
-    int rc = parse(argc, argv, c);
-    if (rc != 0) {
-        free(c);
-        return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    }
-    c->cfg.classes = c->classes;
-
-    /* The layout decides whether the parameters make a segment. */
-    roam_layout_t layout;
-    roam_err_t err = roam_layout_compute(&c->cfg, &layout);
-    if (err != ROAM_OK) {
-        fprintf(stderr, CLI_PROG " create: bad parameters: %s\n", roam_strerror(err));
-        free(c);
-        return CLI_EXIT_USAGE;
-    }
-
-    /* Build the segment in memory, then write it in one go. */
-    void *buf = layout.total_size <= SIZE_MAX ? cli_alloc_zeroed((size_t)layout.total_size) : NULL;
-    if (buf == NULL) {
-        fprintf(stderr, CLI_PROG " create: cannot allocate %llu bytes\n",
-                (unsigned long long)layout.total_size);
-        free(c);
-        return CLI_EXIT_USAGE;
-    }
-    rc = CLI_EXIT_USAGE;
-    err = roam_segment_init(buf, (size_t)layout.total_size, &c->cfg, NULL);
-    if (err != ROAM_OK)
-        fprintf(stderr, CLI_PROG " create: %s\n", roam_strerror(err));
-    else if (cli_file_write(c->path, buf, (size_t)layout.total_size, c->force) == 0)
-        rc = CLI_EXIT_OK;
-    if (rc == CLI_EXIT_OK)
-        printf("created %s (total_size %llu)\n", c->path, (unsigned long long)layout.total_size);
-    free(buf);
-    free(c);
-    return rc;
+    fprintf(stderr, CLI_PROG " create: bad parameters: %s\n", why);
+    return CLI_EXIT_USAGE;
 }
+
+/* The message for a create the library refused. */
+static int report_refused(const char *path, roam_err_t err, const roam_diag_t *d)
+{
+    bool alive = false;
+
+    switch (err) {
+    case ROAM_E_EXISTS:
+        if (roam_segment_host_alive(path, &alive, NULL) == ROAM_OK && alive)
+            return cli_report_io(path, "already exists, and a live host holds it");
+        return cli_report_io(path, "already exists (pass --force to replace it)");
+    case ROAM_E_HOST_LIVE:
+        return cli_report_io(path, "a live host holds it: not replaced");
+    case ROAM_E_FILE_MODE:
+        return bad_parameters(d->msg);
+    default:
+        return cli_report_io(path, "%s", d->msg);
+    }
+}
+
+static int run(const cli_inv_t *inv)
+{
+    roam_create_opts_t opts = {ROAM_CREATE_SYNC, inv->mode};
+    sigset_t stop, old;
+    roam_layout_t layout;
+    roam_segment_t seg;
+    struct stat st;
+    roam_diag_t d;
+    roam_err_t err;
+
+    /* The parameters first: bad ones exit 2 and create nothing. */
+    if (roam_config_check(&inv->cfg, &d) != ROAM_OK)
+        return bad_parameters(d.msg);
+    err = roam_layout_compute(&inv->cfg, &layout);
+    if (err != ROAM_OK)
+        return bad_parameters(roam_strerror(err));
+    if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
+        return bad_parameters("the segment would exceed 1 TiB");
+    /* The same message as every command for a FIFO, device or directory. */
+    if (stat(inv->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        cli_seg_t probe;
+        int rc = cli_seg_open(&probe, inv->path, false, false);
+
+        cli_seg_close(&probe);
+        return rc;
+    }
+    if (inv->seen[OPT_FORCE])
+        opts.flags |= ROAM_CREATE_REPLACE_STALE;
+
+    /* Built under a temporary name and renamed into place. A termination
+     * signal waits until that is done or undone (SIGKILL cannot: it leaves
+     * at most a hidden temporary, which the next create removes). */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigaddset(&stop, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    err = roam_segment_create_ex(&seg, inv->path, &inv->cfg, &opts, &d);
+    roam_segment_close(&seg);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+
+    if (err != ROAM_OK)
+        return report_refused(inv->path, err, &d);
+    printf("created %s (total_size %llu)\n", inv->path, (unsigned long long)layout.total_size);
+    return CLI_EXIT_OK;
+}
+
+const cli_command_t cli_cmd_create = {
+    .name = "create",
+    .summary = "create a fresh segment file",
+    .usage =
+        "usage: " CLI_PROG " create FILE --max-guests N --bipbuf-capacity N\n"
+        "           --max-payload-size N [--inline-threshold N] [--heartbeat-interval NS]\n"
+        "           --size-class SLOT_SIZE:COUNT [--size-class ...] [--mode OCTAL] [--force]\n"
+        "\n"
+        "Create a fresh roam v7 segment in FILE: header, every peer Empty, every\n"
+        "BipBuffer empty, every size class with all its slots free. It is built\n"
+        "under a temporary name beside FILE and renamed into place once complete\n"
+        "(and synced), so FILE never holds half a segment. Numbers are decimal.\n"
+        "On success prints 'created FILE (total_size N)'.\n"
+        "\n"
+        "  --max-guests N             peer-table entries, 1 to 255\n"
+        "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of 64, large\n"
+        "                             enough for the largest inline entry\n"
+        "  --max-payload-size N       largest payload a peer may send, at least 1\n"
+        "  --inline-threshold N       largest inline frame; 0 (default) means 256\n"
+        "  --heartbeat-interval NS    heartbeat period in ns; default "
+        CLI_STR(CLI_DEFAULT_HEARTBEAT_NS) " (1 s);\n"
+        "                             0 turns heartbeats off\n"
+        "  --size-class SIZE:COUNT    one var-slot class, in order; at least one, at\n"
+        "                             most 256; SIZE larger than the length prefix\n"
+        "                             roam puts in every slot\n"
+        "  --mode OCTAL               permission bits, exactly (default 0600: owner\n"
+        "                             only); must include 0600, at most 0777\n"
+        "  --force                    replace FILE if no live host holds it\n"
+        "  -h, --help                 print this help\n"
+        "\n"
+        "Bad parameters and I/O errors exit 2; FILE is then left as it was.\n",
+    .options = options,
+    .noptions = NOPTIONS,
+    .apply = apply,
+    .finish = finish,
+    .run = run,
+};

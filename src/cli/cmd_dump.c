@@ -1,31 +1,28 @@
-/* roam-shm dump: print a segment's header, and its tables when the file is whole. */
+/* roam-shm dump: print a segment's header, peer table and size classes. */
+#include <stdio.h>
 
 #include "cli.h"
-#include "roam_segment.h"
 
-static const char usage[] =
-    "usage: " CLI_PROG " dump [--json] FILE\n"
-    "\n"
-    "Print the segment header of FILE as name=value lines in schema order\n"
-    "(magic as text with \\xNN escapes, effective_inline_threshold after\n"
-    "inline_threshold). When FILE holds the whole segment (at least\n"
-    "current_size bytes) and it validates, also print every peer entry as\n"
-    "peers.I.* (I = index, id = I + 1) and every size class as size_classes.I.*.\n"
-    "With heartbeats on, a peer that has sent one also gets heartbeat_age_ns:\n"
-    "now minus its last_heartbeat, on the machine's monotonic clock.\n"
-    "An invalid header prints 'FILE: <reason>' on stderr and exits 1, as does a\n"
-    "whole-length file that fails segment validation (after its header).\n"
-    "\n"
-    "  --json      print one JSON object instead, with the same names;\n"
-    "              \"peers\" and \"size_classes\" are arrays\n"
-    "  -h, --help  print this help\n";
-
-enum { OPT_HELP, OPT_JSON };
+enum { OPT_HELP, OPT_JSON, OPT_HEADER_ONLY, OPT_PARTIAL };
 
 static const cli_option_t options[] = {
     [OPT_HELP] = {"help", 'h', false},
     [OPT_JSON] = {"json", 0, false},
+    [OPT_HEADER_ONLY] = {"header-only", 0, false},
+    [OPT_PARTIAL] = {"partial", 0, false},
 };
+
+/* Entry i of a table of size-byte entries at offset table, when it lies
+ * wholly inside the mapping; NULL otherwise (no arithmetic overflows). */
+static const void *entry_at(const cli_seg_t *s, uint64_t table, uint32_t i, uint64_t size)
+{
+    uint64_t off = table + (uint64_t)i * size;
+
+    if (s->base == NULL || table > s->map_len || (uint64_t)i * size > s->map_len - table ||
+        size > s->map_len - off)
+        return NULL;
+    return (const unsigned char *)s->base + off;
+}
 
 /* With heartbeats on, how long ago a guest that has beaten last did so. */
 static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
@@ -37,75 +34,176 @@ static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
     cli_emit_uint(e, "heartbeat_age_ns", now > last ? now - last : 0);
 }
 
-/* The tables below are read from the file's private copy (cli_file_read),
- * so no other process changes them while they are printed. */
+/* How many entries of a table were shown, of how many there are. */
+typedef struct shown {
+    uint32_t shown;
+    uint64_t total;
+    bool cut;   /* the file was cut short while it was read */
+} shown_t;
 
-/* "peers": one object per entry, with its peer id first. */
-static void emit_peers(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
+/* "peers": one object per entry that can be read, with roam's peer_id
+ * (index + 1) first. Each entry is copied out before it is printed. */
+static shown_t emit_peers(cli_emit_t *e, const cli_seg_t *s)
 {
+    shown_t r = {0, roam_segment_header_max_guests(&s->snap), false};
     uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
+
     cli_emit_open(e, "peers", '[');
-    for (uint32_t i = 0; i < roam_segment_header_max_guests(snap); i++) {
-        const roam_peer_entry_t *peer = roam_segment_peer(base, snap, i);
+    for (uint32_t i = 0; i < r.total && i < ROAM_MAX_GUESTS; i++) {
+        const void *at = entry_at(s, roam_segment_header_peer_table_offset(&s->snap), i,
+                                  ROAM_PEER_ENTRY_SIZE);
+        roam_peer_entry_t peer;
+
+        if (at == NULL)
+            break;
+        if (!cli_copy_shared(&peer, at, sizeof peer)) {
+            r.cut = true;
+            break;
+        }
         cli_emit_open(e, NULL, '{');
-        cli_emit_uint(e, "id", (uint64_t)i + 1);
-        cli_emit_fields(e, peer, fields, n);
-        emit_heartbeat_age(e, snap, peer, now);
+        cli_emit_uint(e, "peer_id", (uint64_t)i + 1);
+        cli_emit_fields(e, &peer, fields, n);
+        emit_heartbeat_age(e, &s->snap, &peer, now);
         cli_emit_close(e);
+        r.shown++;
     }
     cli_emit_close(e);
+    return r;
 }
 
-/* "size_classes": one object per class header. */
-static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
+/* "size_classes": one object per class header that can be read. */
+static shown_t emit_classes(cli_emit_t *e, const cli_seg_t *s)
 {
+    shown_t r = {0, roam_segment_header_num_var_slot_classes(&s->snap), false};
     size_t n;
     const roam_field_info_t *fields = roam_size_class_header_fields(&n);
+
     cli_emit_open(e, "size_classes", '[');
-    for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(snap); i++) {
+    for (uint32_t i = 0; i < r.total && i < ROAM_MAX_SIZE_CLASSES; i++) {
+        const void *at = entry_at(s, roam_segment_header_var_pool_offset(&s->snap), i,
+                                  ROAM_SIZE_CLASS_HEADER_SIZE);
+        roam_size_class_header_t c;
+
+        if (at == NULL)
+            break;
+        if (!cli_copy_shared(&c, at, sizeof c)) {
+            r.cut = true;
+            break;
+        }
         cli_emit_open(e, NULL, '{');
-        cli_emit_fields(e, roam_segment_class(base, snap, i), fields, n);
+        cli_emit_fields(e, &c, fields, n);
         cli_emit_close(e);
+        r.shown++;
     }
     cli_emit_close(e);
+    return r;
 }
 
-/* Print the file; returns the exit code. */
-static int dump(const char *path, const cli_file_t *f, const bool *seen)
+/* "PATH: not shown: peers 3..7 (why)" for a table not shown in full. */
+static void report_unshown(const char *path, const char *table, const shown_t *r)
 {
-    /* Header rules only, so that a lone header can be dumped. */
-    roam_segment_header_t snap;
-    roam_err_t err = roam_header_validate(f->data, f->len, 0, &snap);
-    if (err != ROAM_OK)
-        return cli_report_invalid(path, err, NULL);
+    const char *why = r->cut ? "the file was cut short while it was read"
+                      : r->shown == ROAM_MAX_GUESTS || r->shown == ROAM_MAX_SIZE_CLASSES
+                          ? "more entries than the format allows"
+                          : "past the end of the file or of 64-bit offsets";
 
-    /* The tables only when the file holds the whole, valid segment. */
-    roam_diag_t diag = {0};
-    bool whole = f->len >= roam_segment_header_load_current_size(&snap);
-    roam_err_t seg_err = ROAM_OK;
-    if (whole) {
-        roam_segment_header_t seg_snap;
-        seg_err = roam_segment_validate(f->data, f->len, &seg_snap, &diag);
-    }
+    if (r->shown < r->total)
+        fprintf(stderr, "%s: not shown: %s %u..%llu (%s)\n", path, table, r->shown,
+                (unsigned long long)r->total - 1, why);
+}
 
+static int run(const cli_inv_t *inv)
+{
+    bool partial = inv->seen[OPT_PARTIAL];
+    bool header_only = inv->seen[OPT_HEADER_ONLY];
+    cli_emit_t e;
+    cli_seg_t s;
     size_t n;
     const roam_field_info_t *fields = roam_segment_header_fields(&n);
-    cli_emit_t e;
-    cli_emit_init(&e, stdout, seen[OPT_JSON]);
-    cli_emit_open(&e, NULL, '{');
-    cli_emit_fields(&e, &snap, fields, n);
-    if (whole && seg_err == ROAM_OK) {
-        emit_peers(&e, f->data, &snap);
-        emit_classes(&e, f->data, &snap);
+    int rc = cli_seg_open(&s, inv->path, false, partial);
+    bool valid;
+
+    if (rc != CLI_ARGS_RUN || !s.have_header) {
+        /* Nothing to show: a bad header (without --partial), or no header at all. */
+        if (rc == CLI_ARGS_RUN)
+            rc = cli_report_invalid(inv->path, s.header_err, NULL);
+        cli_seg_close(&s);
+        return rc;
     }
-    cli_emit_close(&e);
-    fflush(stdout);
-    return seg_err == ROAM_OK ? CLI_EXIT_OK : cli_report_invalid(path, seg_err, &diag);
+
+    /* The whole segment is validated before anything is printed, so the
+     * tables appear only for a valid one (or on request, as read). */
+    valid = s.header_err == ROAM_OK;
+    if (!valid)
+        cli_report_invalid(inv->path, s.header_err, NULL);
+    if (!header_only && valid) {
+        rc = cli_seg_map(&s, false, false);
+        if (rc == CLI_ARGS_RUN)
+            valid = cli_seg_validate(&s) == ROAM_OK;
+    }
+    /* --partial on an invalid segment: everything the file holds. */
+    if (rc == CLI_ARGS_RUN && !header_only && !valid && partial) {
+        cli_seg_unmap(&s);
+        rc = cli_seg_map(&s, false, true);
+    }
+    if (rc != CLI_ARGS_RUN) {
+        cli_seg_close(&s);
+        return rc;
+    }
+
+    cli_emit_init(&e, stdout, inv->seen[OPT_JSON]);
+    cli_emit_open(&e, NULL, '{');
+    cli_emit_fields(&e, &s.snap, fields, n);
+    if (!header_only && (valid || partial)) {
+        shown_t peers = emit_peers(&e, &s);
+        shown_t classes = emit_classes(&e, &s);
+
+        cli_emit_close(&e);
+        cli_flush_stdout();
+        report_unshown(inv->path, "peers", &peers);
+        report_unshown(inv->path, "size_classes", &classes);
+        if (!valid)
+            fprintf(stderr, "%s: shown as read: the segment is not valid\n", inv->path);
+        if (peers.cut || classes.cut)
+            valid = false;
+    } else {
+        cli_emit_close(&e);
+        cli_flush_stdout();
+        if (!header_only)
+            fprintf(stderr, "%s: not shown: peers, size_classes (the segment is not valid; "
+                            "--partial shows what can be read)\n", inv->path);
+    }
+    cli_seg_close(&s);
+    return valid ? CLI_EXIT_OK : CLI_EXIT_INVALID;
 }
 
-int cmd_dump(int argc, char **argv)
-{
-    return cli_run_on_file(argc, argv, options, sizeof options / sizeof options[0], usage, dump);
-}
+const cli_command_t cli_cmd_dump = {
+    .name = "dump",
+    .summary = "print a segment's header, peer table and size classes",
+    .usage =
+        "usage: " CLI_PROG " dump [--json] [--header-only | --partial] FILE\n"
+        "\n"
+        "Print the segment header of FILE as name=value lines in schema order\n"
+        "(magic as text with \\xNN escapes, effective_inline_threshold after\n"
+        "inline_threshold), then, once the whole segment validates, every peer\n"
+        "entry as peers.I.* (I = table index, peer_id = I + 1, as roam numbers\n"
+        "guests) and every size class as size_classes.I.*. With heartbeats on, a\n"
+        "peer that has sent one also gets heartbeat_age_ns: now minus its\n"
+        "last_heartbeat, on the machine's monotonic clock.\n"
+        "A segment that is not valid prints its header, 'FILE: <reason>' and\n"
+        "'FILE: not shown: ...' on stderr, and exits 1; an invalid header prints\n"
+        "only the reason. The file is mapped, never read whole.\n"
+        "\n"
+        "  --json         print one JSON object instead, with the same names;\n"
+        "                 \"peers\" and \"size_classes\" are arrays\n"
+        "  --header-only  print only the header (exit 0 when it is valid)\n"
+        "  --partial      print whatever can be read, even of an invalid segment:\n"
+        "                 the header and every entry inside the file, unvalidated;\n"
+        "                 stderr says what could not be shown (still exits 1)\n"
+        "  -h, --help     print this help\n",
+    .options = options,
+    .noptions = sizeof options / sizeof options[0],
+    .run = run,
+};

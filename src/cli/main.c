@@ -1,54 +1,34 @@
-/* roam-shm: dispatch to one command. Adding a command is one table line. */
+/* roam-shm: install the SIGBUS guard, run one command, report write errors. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "roam_sigbus.h"
 
-typedef struct cli_command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} cli_command_t;
-
-static const cli_command_t commands[] = {
-    {"validate", cmd_validate, "check that a file holds a valid roam v7 segment"},
-    {"dump", cmd_dump, "print a segment's header, peer table and size classes"},
-    {"create", cmd_create, "write a fresh segment to a file"},
-    {"goodbye", cmd_goodbye, "raise the host goodbye flag on a live segment"},
-};
-
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
-
-static void usage(FILE *fp)
+/* Everything written reached stdout; a write error is an I/O error. */
+static int finish_stdout(int rc)
 {
-    fprintf(fp, "usage: " CLI_PROG " COMMAND [OPTIONS] ...\n\ncommands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(fp, "\nRun '" CLI_PROG " COMMAND --help' for a command's options.\n"
-                "Exit status: 0 ok, 1 invalid segment, 2 usage or I/O error.\n");
+    int e;
+
+    cli_flush_stdout();
+    e = cli_stdout_errno();
+    if (!ferror(stdout) && e == 0)
+        return rc;
+    fprintf(stderr, CLI_PROG ": cannot write the output: %s\n",
+            e != 0 ? strerror(e) : "a write failed");
+    return CLI_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-    /* No command: usage is an error. */
-    if (argc < 2) {
-        usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
+    /* One buffer for all of a typical output: its write error is seen by the
+     * final flush, with its reason. */
+    static char out_buf[1 << 16];
 
-    /* Top-level help. */
-    const char *name = argv[1];
-    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
-        usage(stdout);
-        return CLI_EXIT_OK;
-    }
-
-    /* Run the command with argv[0] = its name. */
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-
-    fprintf(stderr, CLI_PROG ": unknown command '%s'\n", name);
-    usage(stderr);
-    return CLI_EXIT_USAGE;
+    setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+    /* A file cut short while it is read is an error, not a crash. */
+    if (roam_sigbus_install(NULL) != ROAM_OK)
+        fprintf(stderr, CLI_PROG ": cannot install the SIGBUS guard: %s\n", strerror(errno));
+    return finish_stdout(cli_main(argc, argv));
 }

@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_run.h"
@@ -51,10 +54,49 @@ static int finish(cli_result_t *r)
     return r->status;
 }
 
-int cli_runv(cli_result_t *r, const char *const *argv)
+/* Seconds on CLOCK_MONOTONIC. */
+static double now_s(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reap pid into r (status, signal, rusage), killing it after timeout_ms. */
+static void reap(cli_result_t *r, pid_t pid, uint32_t timeout_ms, double start)
+{
+    struct rusage ru;
+    int ws = 0;
+    for (;;) {
+        pid_t got = wait4(pid, &ws, timeout_ms != 0 ? WNOHANG : 0, &ru);
+        if (got == pid)
+            break;
+        if (got < 0 && errno != EINTR)
+            return;
+        if (got == 0 && now_s() - start > timeout_ms / 1000.0) {
+            kill(pid, SIGKILL);
+            r->timed_out = true;
+            timeout_ms = 0;
+        } else if (got == 0) {
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+    }
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    r->signo = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+    r->maxrss_kb = ru.ru_maxrss;
+    r->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    r->wall_s = now_s() - start;
+}
+
+int cli_runv_opts(cli_result_t *r, const cli_run_opts_t *o, const char *const *argv)
+{
+    static const cli_run_opts_t defaults = {NULL, 0};
     memset(r, 0, sizeof *r);
     r->status = -1;
+    if (o == NULL)
+        o = &defaults;
     const char *cli = getenv("ROAM_SHM_CLI");
     if (cli == NULL) {
         fprintf(stderr, "ROAM_SHM_CLI is not set\n");
@@ -73,13 +115,17 @@ int cli_runv(cli_result_t *r, const char *const *argv)
         args[i] = (char *)argv[i];
 
     /* stdout and stderr into anonymous files: no pipe can fill up. */
-    FILE *out = tmpfile(), *err = tmpfile();
+    FILE *out = o->stdout_path == NULL ? tmpfile() : NULL, *err = tmpfile();
     int rc = -1;
     pid_t pid;
-    if (out != NULL && err != NULL) {
+    double start = now_s();
+    if ((out != NULL || o->stdout_path != NULL) && err != NULL) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fileno(out), STDOUT_FILENO);
+        if (out != NULL)
+            posix_spawn_file_actions_adddup2(&fa, fileno(out), STDOUT_FILENO);
+        else
+            posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, o->stdout_path, O_WRONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, fileno(err), STDERR_FILENO);
         rc = posix_spawn(&pid, cli, &fa, NULL, args, environ);
         posix_spawn_file_actions_destroy(&fa);
@@ -87,19 +133,20 @@ int cli_runv(cli_result_t *r, const char *const *argv)
     free(args);
 
     /* Wait, then collect what it wrote. */
-    int ws = 0;
-    if (rc == 0) {
-        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-            ;
-        r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    }
-    r->out = out != NULL ? slurp(out) : NULL;
+    if (rc == 0)
+        reap(r, pid, o->timeout_ms, start);
+    r->out = out != NULL ? slurp(out) : strdup("");
     r->err = err != NULL ? slurp(err) : NULL;
     if (out != NULL)
         fclose(out);
     if (err != NULL)
         fclose(err);
     return finish(r);
+}
+
+int cli_runv(cli_result_t *r, const char *const *argv)
+{
+    return cli_runv_opts(r, NULL, argv);
 }
 
 int cli_run(cli_result_t *r, const char *arg, ...)

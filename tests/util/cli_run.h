@@ -7,19 +7,34 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What one run of the tool did. */
 typedef struct cli_result {
-    int status;   /* exit status, or -1 if it did not exit normally */
-    char *out;    /* all of stdout, NUL-terminated */
-    char *err;    /* all of stderr, NUL-terminated */
+    int status;      /* exit status, or -1 if it did not exit normally */
+    int signo;       /* the signal that ended it, else 0 */
+    bool timed_out;  /* killed after the run's timeout */
+    long maxrss_kb;  /* peak resident memory */
+    double cpu_s;    /* user + system CPU time */
+    double wall_s;   /* elapsed time */
+    char *out;       /* all of stdout, NUL-terminated ("" when sent elsewhere) */
+    char *err;       /* all of stderr, NUL-terminated */
 } cli_result_t;
+
+/* How to run it. */
+typedef struct cli_run_opts {
+    const char *stdout_path;  /* open this for stdout instead of capturing it */
+    uint32_t timeout_ms;      /* 0: wait as long as it runs; else SIGKILL then */
+} cli_run_opts_t;
 
 /* Run $ROAM_SHM_CLI with the NULL-terminated argument list; returns r->status. */
 int cli_run(cli_result_t *r, const char *arg, ...);
 
 /* Run it with an argument vector (argv[0] is ignored; NULL-terminated). */
 int cli_runv(cli_result_t *r, const char *const *argv);
+
+/* cli_runv with options (o may be NULL). */
+int cli_runv_opts(cli_result_t *r, const cli_run_opts_t *o, const char *const *argv);
 
 void cli_result_free(cli_result_t *r);
 
