@@ -7,6 +7,7 @@
 #   make check-sanitize  only the sanitizer runs
 #   make regen           regenerate generated/ unconditionally
 #   make bench           benchmarks (ratios against an in-run baseline)
+#   make fuzz            run each libFuzzer target FUZZ_TIME seconds (default 60)
 #   make clean
 
 BUILD   ?= build
@@ -45,12 +46,29 @@ EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 # Extra link flags of one test: check_stale_guest stalls the library's
-# entry writes through wrappers.
+# entry writes through wrappers; check_fuzz_replay runs the fuzz targets,
+# one of which parses command lines.
 TEST_LDFLAGS_check_stale_guest := \
     -Wl,--wrap=roam_peer_detach,--wrap=roam_peer_goodbye,--wrap=roam_peer_heartbeat
+CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
+TEST_LDFLAGS_check_fuzz_replay = $(CLI_LIB_OBJ)
+$(BUILD)/tests/check_fuzz_replay: $(CLI_LIB_OBJ) $(wildcard fuzz/*.c)
+
+# Fuzzing: libFuzzer targets (clang, ASan+UBSan), their seeds made from
+# segments the CLI creates, and the crashes found, kept as regressions.
+FUZZ_TARGETS := header segment frame cli_args
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_SMOKE   ?= 1
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := $(WARN) -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli
+FUZZ_OBJ     := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) $(filter-out src/cli/main.c,$(CLI_SRC)))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SEEDS   := $(FUZZ_DIR)/seeds.stamp
 
 .PHONY: all regen gen-check check check-unit check-gen check-clang \
-        check-examples check-sanitize bench clean deps
+        check-examples check-sanitize check-fuzz fuzz fuzz-seeds fuzz-smoke bench clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -107,14 +125,16 @@ $(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h src/*.h) $
 $(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | build/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
-	    $< $(UTIL_OBJ) $(LIB) -o $@ $(TEST_LDFLAGS_$*) $(CHECK_LIBS) $(LDLIBS)
+	    $< $(UTIL_OBJ) $(TEST_LDFLAGS_$*) $(LIB) -o $@ $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
 # test from hiding the others).
 RUN_TESTS ?= $(TESTS)
-check-unit: $(RUN_TESTS) $(CLI)
+check-unit: $(RUN_TESTS) $(CLI) $(FUZZ_SEEDS)
 	@set -e; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
+	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
+	        ROAM_TEST_FUZZ_SEEDS=$(CURDIR)/$(FUZZ_DIR)/seeds \
+	        ROAM_TEST_FUZZ_REGRESSIONS=$(CURDIR)/fuzz/regressions $$t; \
 	done
 
 check-gen: build/deps.mk
@@ -124,7 +144,8 @@ check-gen: build/deps.mk
 check-clang: $(GENERATED) | build/deps.mk
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL); do \
+	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL) \
+	            $(wildcard fuzz/*.c); do \
 	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -Itests/util $(CHECK_CFLAGS) \
 	            -fsyntax-only $$f || exit 1; \
 	    done; \
@@ -138,6 +159,7 @@ check: build/deps.mk
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-examples
 	@$(MAKE) --no-print-directory check-sanitize
+	@$(MAKE) --no-print-directory check-fuzz
 
 check-sanitize: build/deps.mk
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
@@ -145,6 +167,53 @@ check-sanitize: build/deps.mk
 	    $(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan CFLAGS="-O1 -g" \
 	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
 	fi
+
+# ---- Fuzzing ----------------------------------------------------------------
+# The library and the CLI's parsing, instrumented once for all targets.
+$(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*.h src/cli/*.h) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(LDLIBS)
+
+$(FUZZ_SEEDS): fuzz/seeds.sh $(CLI) $(wildcard tests/fixtures/*.bin)
+	@fuzz/seeds.sh $(CURDIR)/$(CLI) tests/fixtures $(FUZZ_DIR)/seeds
+	@touch $@
+
+fuzz-seeds: $(FUZZ_SEEDS)
+
+# Each target for FUZZ_TIME seconds; new inputs go to $(FUZZ_DIR)/corpus,
+# crashes to $(FUZZ_DIR)/crash-*: copy them to fuzz/regressions/TARGET/.
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t; echo "== fuzz_$$t, $(FUZZ_TIME) s"; \
+	    opts=""; [ $$t = cli_args ] && opts=-close_fd_mask=3; \
+	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$opts \
+	        -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+	        $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t; \
+	done
+
+# In make check: replay the seeds and every regression, then a short run.
+check-fuzz: | build/deps.mk
+	@if printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d[0] & n & 0); }\n' | \
+	        $(FUZZ_CC) -x c -fsanitize=fuzzer - -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory fuzz-smoke; \
+	else echo "no $(FUZZ_CC) with libFuzzer: skipping the fuzz smoke run"; fi
+
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_SEEDS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    echo "== fuzz_$$t: replay, then $(FUZZ_SMOKE) s"; \
+	    opts=""; [ $$t = cli_args ] && opts=-close_fd_mask=3; \
+	    log=$(FUZZ_DIR)/smoke-$$t.log; \
+	    $(FUZZ_DIR)/fuzz_$$t -runs=0 $$opts $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t \
+	        >$$log 2>&1 || { cat $$log; exit 1; }; tail -1 $$log; \
+	    rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t; \
+	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE) -seed=1 $$opts \
+	        -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+	        $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t \
+	        >$$log 2>&1 || { cat $$log; exit 1; }; tail -1 $$log; \
+	done
 
 # ---- Examples: the README's host and guest, built and run -----------------
 $(BUILD)/examples/%: examples/%.c $(LIB)

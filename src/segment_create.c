@@ -51,6 +51,8 @@ static roam_err_t roam__create_undo(roam_segment_t *seg, roam__creating_t *c, ro
         close(seg->fd);
     if (c->tmp != NULL)
         unlink(c->tmp);
+    free(c->tmp);
+    c->tmp = NULL;
     roam__seg_clear(seg);
     errno = e;
     return err;
