@@ -228,8 +228,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
 
-bench: $(BENCHES)
-	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+# bench_create times the CLI against truncate + fsync in BENCH_DIR.
+BENCH_DIR ?= $(CURDIR)/$(BUILD)
+bench: $(BENCHES) $(CLI)
+	@set -e; for b in $(BENCHES); do echo "== $$b"; \
+	    ROAM_SHM_CLI=$(CURDIR)/$(CLI) BENCH_DIR=$(BENCH_DIR) $$b; done
 
 clean:
 	rm -rf build

@@ -12,6 +12,10 @@
  * so a pointer into the segment is valid until the next roam_segment_grow()
  * or roam_segment_refresh() on the same handle. A handle is used by one
  * thread at a time.
+ *
+ * Another process that truncates the file makes accesses to the lost pages
+ * raise SIGBUS; roam_sigbus.h turns that into ROAM_E_SIGBUS (opt-in), and
+ * roam_segment_create_memfd makes a segment nobody can shrink.
  */
 #ifndef ROAM_SEGMENT_H
 #define ROAM_SEGMENT_H

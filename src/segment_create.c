@@ -208,11 +208,14 @@ static int roam__replace_stale(roam__creating_t *c, roam_err_t *err, roam_diag_t
         *err = roam__diag_sys(diag, "open (existing file)");
         return -1;
     }
-    if (fstat(fd, &old_st) != 0 || !S_ISREG(old_st.st_mode)) {
-        *err = S_ISREG(old_st.st_mode) ? roam__diag_sys(diag, "fstat (existing file)")
-                                        : roam__diag(diag, ROAM_E_NOT_REGULAR, 0,
-                                                     "%s exists and is not a regular file",
-                                                     c->path);
+    if (fstat(fd, &old_st) != 0) {
+        *err = roam__diag_sys(diag, "fstat (existing file)");
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(old_st.st_mode)) {
+        *err = roam__diag(diag, ROAM_E_NOT_REGULAR, 0, "%s exists and is not a regular file",
+                          c->path);
         close(fd);
         return -1;
     }
