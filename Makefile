@@ -45,11 +45,8 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
-# Extra link flags of one test: check_stale_guest stalls the library's
-# entry writes through wrappers; check_fuzz_replay runs the fuzz targets,
-# one of which parses command lines.
-TEST_LDFLAGS_check_stale_guest := \
-    -Wl,--wrap=roam_peer_detach,--wrap=roam_peer_goodbye,--wrap=roam_peer_heartbeat
+# Extra objects of one test: check_fuzz_replay runs the fuzz targets, one
+# of which parses command lines.
 CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
 TEST_LDFLAGS_check_fuzz_replay = $(CLI_LIB_OBJ)
 $(BUILD)/tests/check_fuzz_replay: $(CLI_LIB_OBJ) $(wildcard fuzz/*.c)

@@ -4,36 +4,29 @@
  * and recovered meanwhile, and whose entry another guest then takes, must
  * not write into that guest's entry when it resumes.
  *
- * The stall is forced: this binary is linked with -Wl,--wrap for the
- * entry writes the library's guest calls make (roam_peer_detach,
- * roam_peer_goodbye, roam_peer_heartbeat), and the wrapper runs the host's
- * recovery and the next guest's attach right before the real write, once.
- * A library that checks ownership and then writes with a plain store fails
- * here every time.
+ * The stall is forced, exactly at the write: the page of the stale guest's
+ * entry is made read-only in its mapping, so its first write to the entry
+ * faults; the SIGSEGV handler makes the page writable again and, before
+ * returning to retry the write, runs the host's recovery and the next
+ * guest's attach through their own mappings. A library that checks
+ * ownership and then writes with a plain store fails here every time.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "proc_util.h"
 #include "roam_segment.h"
 #include "test_run.h"
 
-/* The real functions behind the wrappers; weak, so that this test also
- * links against a library without roam_peer_detach. */
-roam_err_t __real_roam_peer_detach(roam_peer_entry_t *p, uint32_t epoch, uint32_t *found)
-    __attribute__((weak));
-void __real_roam_peer_goodbye(roam_peer_entry_t *p);
-void __real_roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
-
-roam_err_t __wrap_roam_peer_detach(roam_peer_entry_t *p, uint32_t epoch, uint32_t *found);
-void __wrap_roam_peer_goodbye(roam_peer_entry_t *p);
-void __wrap_roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
-
-/* What the forced stall does, once, when armed. */
+/* What the forced stall does, once, on the first write to the page. */
 static struct {
-    bool armed;
+    void *page;             /* the read-only page, NULL when disarmed */
+    size_t page_size;
     int fired;
     roam_segment_t *host;
     roam_segment_t *next;   /* the guest that takes the recovered entry */
@@ -45,33 +38,44 @@ static struct {
 static void stall(void)
 {
     roam_diag_t d;
-    uint32_t index;
+    uint32_t index = UINT32_MAX;
 
-    if (!g_stall.armed)
-        return;
-    g_stall.armed = false;
     g_stall.fired++;
-    ck_assert_int_eq(roam_host_recover(g_stall.host, g_stall.index, &d), ROAM_OK);
-    ck_assert_int_eq(roam_guest_attach(g_stall.next, &index, &d), ROAM_OK);
-    ck_assert_uint_eq(index, g_stall.index);
+    if (roam_host_recover(g_stall.host, g_stall.index, &d) != ROAM_OK ||
+        roam_guest_attach(g_stall.next, &index, &d) != ROAM_OK || index != g_stall.index) {
+        fprintf(stderr, "stall: %s\n", d.msg);
+        abort();
+    }
 }
 
-roam_err_t __wrap_roam_peer_detach(roam_peer_entry_t *p, uint32_t epoch, uint32_t *found)
+static void on_segv(int sig, siginfo_t *si, void *uc)
 {
-    stall();
-    return __real_roam_peer_detach(p, epoch, found);
+    char *at = si->si_addr;
+    char *page = g_stall.page;
+
+    (void)uc;
+    if (page != NULL && at >= page && at < page + g_stall.page_size) {
+        mprotect(page, g_stall.page_size, PROT_READ | PROT_WRITE);
+        g_stall.page = NULL;
+        stall();
+        return;   /* the write is retried, now over the next guest's entry */
+    }
+    signal(sig, SIG_DFL);   /* any other fault: die of it */
 }
 
-void __wrap_roam_peer_goodbye(roam_peer_entry_t *p)
+/* Stall the stale guest's next write to its entry. */
+static void arm(const roam_segment_t *stale)
 {
-    stall();
-    __real_roam_peer_goodbye(p);
-}
+    struct sigaction sa;
+    uintptr_t entry = (uintptr_t)roam_segment_peer_at(stale, g_stall.index);
 
-void __wrap_roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns)
-{
-    stall();
-    __real_roam_peer_heartbeat(p, now_ns);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    ck_assert_int_eq(sigaction(SIGSEGV, &sa, NULL), 0);
+    g_stall.page_size = (size_t)sysconf(_SC_PAGESIZE);
+    g_stall.page = (void *)(entry - entry % g_stall.page_size);
+    ck_assert_int_eq(mprotect(g_stall.page, g_stall.page_size, PROT_READ), 0);
 }
 
 /* ---- Fixture: a host, a guest that will stall, the next guest ---------------*/
@@ -103,7 +107,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-    g_stall.armed = false;
     roam_segment_close(&g_next);
     roam_segment_close(&g_stale);
     roam_segment_close(&g_host);
@@ -129,7 +132,7 @@ START_TEST(stale_detach_never_evicts)
     roam_diag_t d;
     roam_err_t err;
 
-    g_stall.armed = true;
+    arm(&g_stale);
     err = roam_guest_detach(&g_stale, &d);
     ck_assert_msg(err == ROAM_E_PEER_BUSY, "stale detach: %s", roam_errname(err));
     ck_assert_uint_eq(g_stale.peer_index, ROAM_NO_PEER);
@@ -146,14 +149,17 @@ START_TEST(stale_heartbeat_never_evicts)
     roam_diag_t d;
     roam_err_t err;
 
-    g_stall.armed = true;
+    arm(&g_stale);
     err = roam_guest_heartbeat(&g_stale, stale_time, &d);
     /* The stale guest learns it lost the entry... */
     ck_assert_msg(err == ROAM_E_PEER_BUSY, "stale heartbeat: %s", roam_errname(err));
     ck_assert_uint_eq(g_stale.peer_index, ROAM_NO_PEER);
     /* ...and the next guest keeps it. What remains: the one timestamp the
-     * stale guest stored can land in the next guest's entry (state and
-     * epoch cannot), which the next guest's own heartbeat overwrites. */
+     * stale guest stored landed in the next guest's entry (state and epoch
+     * did not), and the next guest's own heartbeat overwrites it. */
+    ck_assert_uint_eq(roam_peer_entry_load_last_heartbeat(roam_segment_peer_at(&g_host,
+                                                                               g_stall.index)),
+                      stale_time);
     expect_next_owns();
 }
 END_TEST
@@ -161,7 +167,7 @@ END_TEST
 START_TEST(stale_close_never_evicts)
 {
     /* close() detaches a guest that still holds an entry. */
-    g_stall.armed = true;
+    arm(&g_stale);
     roam_segment_close(&g_stale);
     expect_next_owns();
 }

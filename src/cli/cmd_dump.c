@@ -38,20 +38,21 @@ static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
 typedef struct shown {
     uint32_t shown;
     uint64_t total;
-    bool cut;   /* the file was cut short while it was read */
+    uint32_t limit;   /* the most entries the format allows */
+    bool cut;         /* the file was cut short while it was read */
 } shown_t;
 
 /* "peers": one object per entry that can be read, with roam's peer_id
  * (index + 1) first. Each entry is copied out before it is printed. */
 static shown_t emit_peers(cli_emit_t *e, const cli_seg_t *s)
 {
-    shown_t r = {0, roam_segment_header_max_guests(&s->snap), false};
+    shown_t r = {0, roam_segment_header_max_guests(&s->snap), ROAM_MAX_GUESTS, false};
     uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
 
     cli_emit_open(e, "peers", '[');
-    for (uint32_t i = 0; i < r.total && i < ROAM_MAX_GUESTS; i++) {
+    for (uint32_t i = 0; i < r.total && i < r.limit; i++) {
         const void *at = entry_at(s, roam_segment_header_peer_table_offset(&s->snap), i,
                                   ROAM_PEER_ENTRY_SIZE);
         roam_peer_entry_t peer;
@@ -76,12 +77,13 @@ static shown_t emit_peers(cli_emit_t *e, const cli_seg_t *s)
 /* "size_classes": one object per class header that can be read. */
 static shown_t emit_classes(cli_emit_t *e, const cli_seg_t *s)
 {
-    shown_t r = {0, roam_segment_header_num_var_slot_classes(&s->snap), false};
+    shown_t r = {0, roam_segment_header_num_var_slot_classes(&s->snap), ROAM_MAX_SIZE_CLASSES,
+                 false};
     size_t n;
     const roam_field_info_t *fields = roam_size_class_header_fields(&n);
 
     cli_emit_open(e, "size_classes", '[');
-    for (uint32_t i = 0; i < r.total && i < ROAM_MAX_SIZE_CLASSES; i++) {
+    for (uint32_t i = 0; i < r.total && i < r.limit; i++) {
         const void *at = entry_at(s, roam_segment_header_var_pool_offset(&s->snap), i,
                                   ROAM_SIZE_CLASS_HEADER_SIZE);
         roam_size_class_header_t c;
@@ -104,10 +106,9 @@ static shown_t emit_classes(cli_emit_t *e, const cli_seg_t *s)
 /* "PATH: not shown: peers 3..7 (why)" for a table not shown in full. */
 static void report_unshown(const char *path, const char *table, const shown_t *r)
 {
-    const char *why = r->cut ? "the file was cut short while it was read"
-                      : r->shown == ROAM_MAX_GUESTS || r->shown == ROAM_MAX_SIZE_CLASSES
-                          ? "more entries than the format allows"
-                          : "past the end of the file or of 64-bit offsets";
+    const char *why = r->cut               ? "the file was cut short while it was read"
+                      : r->shown == r->limit ? "more entries than the format allows"
+                                             : "past the end of the file or of 64-bit offsets";
 
     if (r->shown < r->total)
         fprintf(stderr, "%s: not shown: %s %u..%llu (%s)\n", path, table, r->shown,
