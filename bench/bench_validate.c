@@ -41,7 +41,7 @@ static double time_copy(const unsigned char *src, size_t len, long iters)
 
 static double time_header(const unsigned char *seg, size_t len, long iters)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     double t0 = now_s();
     for (long i = 0; i < iters; i++) {
         if (roam_header_validate(seg, len, ROAM_VALIDATE_MAPPING, &snap) != ROAM_OK)
@@ -53,7 +53,7 @@ static double time_header(const unsigned char *seg, size_t len, long iters)
 
 static double time_segment(const unsigned char *seg, size_t len, long iters)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_diag_t diag;
     double t0 = now_s();
     for (long i = 0; i < iters; i++) {

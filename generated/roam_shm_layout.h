@@ -8,6 +8,7 @@
  *   schema/40-var-slot-pool.yaml
  *   schema/50-framing.yaml
  *   schema/60-segment.yaml
+ *   schema/70-errors.yaml
  *
  * DO NOT EDIT: change the schema and run `make regen`.
  */
@@ -18,6 +19,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* ---- Byte order ------------------------------------------------------------
+ * The layout is little-endian: every process that maps a segment
+ * must be too. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the roam v7 segment layout is little-endian; this target is not"
+#endif
 
 /* ---- Constants ---------------------------------------------------------- */
 
@@ -69,6 +79,116 @@
 
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
+
+/* Largest segment (1 TiB) this library creates, attaches to or grows to: a bound on a corrupt size before anything is mapped. A limit of this library, not of the roam v7 format. */
+#define ROAM_SEGMENT_MAX_SIZE UINT64_C(0x10000000000)
+
+/* ---- Errors ----------------------------------------------------------------
+ * Every code with its value and fixed message, in one list:
+ * XX(NAME, value, "message") makes ROAM_<NAME>. */
+#define ROAM_ERR_MAP(XX) \
+    XX(OK, 0, "success") \
+    XX(E_TRUNCATED, 1, "buffer is shorter than the 128-byte segment header") \
+    XX(E_BAD_MAGIC, 2, "bad magic: not a roam v7 segment") \
+    XX(E_VERSION, 3, "unsupported segment version") \
+    XX(E_HEADER_SIZE, 4, "unexpected header_size") \
+    XX(E_NO_CLASSES, 5, "segment missing var-slot classes") \
+    XX(E_MAX_GUESTS, 6, "max_guests exceeds 255") \
+    XX(E_CURRENT_SIZE, 7, "current_size is below total_size") \
+    XX(E_TOTAL_SIZE, 8, "total_size is smaller than the 128-byte header") \
+    XX(E_RESERVED, 9, "reserved header bytes are not zero") \
+    XX(E_PEER_TABLE_ALIGN, 10, "peer_table_offset is not a multiple of 64") \
+    XX(E_VAR_POOL_ALIGN, 11, "var_pool_offset is not a multiple of 64") \
+    XX(E_PEER_TABLE_BOUNDS, 12, "peer table overlaps the header or ends past current_size") \
+    XX(E_CLASS_TABLE_BOUNDS, 13, "size-class table overlaps the peer table or ends past current_size") \
+    XX(E_MAPPING_SHORT, 14, "mapping is shorter than current_size") \
+    XX(E_CLASS_SLOT_SIZE, 15, "size class has slot_size 0") \
+    XX(E_CLASS_SLOT_COUNT, 16, "size class has slot_count 0") \
+    XX(E_CLASS_BOUNDS, 17, "size-class metadata or slot data ends past current_size") \
+    XX(E_CLASS_FREE_HEAD, 18, "size-class free_head names no slot of the class") \
+    XX(E_PEER_STATE, 19, "peer state is not a known value") \
+    XX(E_PEER_RING_OFFSET, 20, "peer ring_offset differs from the layout") \
+    XX(E_PEER_RING_BOUNDS, 21, "peer rings do not fit before the var-slot pool") \
+    XX(E_RING_CAPACITY, 22, "ring capacity differs from bipbuf_capacity") \
+    XX(E_RING_INDEX, 23, "ring write, read or watermark beyond capacity") \
+    XX(E_LAYOUT_MAX_GUESTS, 24, "max_guests exceeds 255") \
+    XX(E_LAYOUT_CAPACITY, 25, "bipbuf_capacity must be a non-zero multiple of 64") \
+    XX(E_LAYOUT_NO_CLASSES, 26, "no size classes given") \
+    XX(E_LAYOUT_TOO_MANY_CLASSES, 27, "more than 256 size classes") \
+    XX(E_LAYOUT_SLOT_SIZE, 28, "a size class has slot_size 0") \
+    XX(E_LAYOUT_SLOT_COUNT, 29, "a size class has slot_count 0") \
+    XX(E_LAYOUT_OVERFLOW, 30, "segment size does not fit in 64 bits") \
+    XX(E_BUFFER_SMALL, 31, "buffer is shorter than the segment's total_size") \
+    XX(E_PEER_BUSY, 32, "peer entry is not in the state the operation needs") \
+    XX(E_PEER_INDEX, 33, "peer index is not below max_guests") \
+    XX(E_PEER_FULL, 34, "no empty peer entry left") \
+    XX(E_NOT_READY, 35, "segment is still being created (no magic yet)") \
+    XX(E_TIMEOUT, 36, "timed out waiting for the segment to become ready") \
+    XX(E_EXISTS, 37, "segment file already exists") \
+    XX(E_IO, 38, "system call failed") \
+    XX(E_FILE_SHORT, 39, "segment file is shorter than the segment says") \
+    XX(E_GROW, 40, "segment cannot grow to that size") \
+    XX(E_RING_LAYOUT, 41, "bipbuf_capacity is not a non-zero multiple of 64: rings cannot be laid out") \
+    XX(E_BUFFER_ALIGN, 42, "buffer is not aligned to 64 bytes") \
+    XX(E_FRAME_TRUNCATED, 43, "fewer bytes than a frame's 8-byte entry header") \
+    XX(E_FRAME_FLAGS, 44, "frame flags set an unknown bit or both SLOT_REF and MMAP_REF") \
+    XX(E_FRAME_LEN, 45, "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind") \
+    XX(E_FRAME_RESERVED, 46, "reserved frame bytes are not zero") \
+    XX(E_TOO_LARGE, 47, "segment is larger than this library's limit of 1099511627776 bytes") \
+    XX(E_SIZE_SHRANK, 48, "current_size is below the size already mapped")
+
+typedef enum roam_err {
+    ROAM_OK = 0, /* Success. */
+    ROAM_E_TRUNCATED = 1, /* There is no header to read; nothing was read past the buffer. */
+    ROAM_E_BAD_MAGIC = 2, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_VERSION = 3, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_HEADER_SIZE = 4, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_NO_CLASSES = 5, /* roam's own rule and message; not a usable segment. */
+    ROAM_E_MAX_GUESTS = 6, /* The header is corrupt; do not use the segment. */
+    ROAM_E_CURRENT_SIZE = 7, /* The header is corrupt; do not use the segment. */
+    ROAM_E_TOTAL_SIZE = 8, /* The header is corrupt; do not use the segment. */
+    ROAM_E_RESERVED = 9, /* The header is corrupt, or from a later version; do not use the segment. */
+    ROAM_E_PEER_TABLE_ALIGN = 10, /* The header is corrupt; do not use the segment. */
+    ROAM_E_VAR_POOL_ALIGN = 11, /* The header is corrupt; do not use the segment. */
+    ROAM_E_PEER_TABLE_BOUNDS = 12, /* The header is corrupt; do not use the segment. */
+    ROAM_E_CLASS_TABLE_BOUNDS = 13, /* The header is corrupt; do not use the segment. */
+    ROAM_E_MAPPING_SHORT = 14, /* The buffer or mapping does not hold the whole segment. */
+    ROAM_E_CLASS_SLOT_SIZE = 15, /* One size class is inconsistent; the diag names it. */
+    ROAM_E_CLASS_SLOT_COUNT = 16, /* One size class is inconsistent; the diag names it. */
+    ROAM_E_CLASS_BOUNDS = 17, /* One size class does not fit in the segment; the diag names it. */
+    ROAM_E_CLASS_FREE_HEAD = 18, /* One size class's free list is corrupt; the diag names it. */
+    ROAM_E_PEER_STATE = 19, /* One peer entry is corrupt; the diag names it. */
+    ROAM_E_PEER_RING_OFFSET = 20, /* One peer entry is corrupt; the diag names it. */
+    ROAM_E_PEER_RING_BOUNDS = 21, /* One guest's rings do not fit in the segment; the diag names it. */
+    ROAM_E_RING_CAPACITY = 22, /* One BipBuffer header is corrupt; the diag names it. */
+    ROAM_E_RING_INDEX = 23, /* One BipBuffer header is corrupt; the diag names it. */
+    ROAM_E_LAYOUT_MAX_GUESTS = 24, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_CAPACITY = 25, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_NO_CLASSES = 26, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_TOO_MANY_CLASSES = 27, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_SLOT_SIZE = 28, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_SLOT_COUNT = 29, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_OVERFLOW = 30, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_BUFFER_SMALL = 31, /* The buffer cannot hold the segment; nothing was written. */
+    ROAM_E_PEER_BUSY = 32, /* *found holds the state seen. For a guest's heartbeat or detach: the host has recovered the entry (this guest was declared dead). */
+    ROAM_E_PEER_INDEX = 33, /* The index names no entry of this segment. */
+    ROAM_E_PEER_FULL = 34, /* Every peer entry is taken. */
+    ROAM_E_NOT_READY = 35, /* The file exists but the host is still creating it (empty, or magic still zero): retry, or use roam_segment_attach_timeout. */
+    ROAM_E_TIMEOUT = 36, /* The wait for a ready segment ran out; the message quotes the last reason. */
+    ROAM_E_EXISTS = 37, /* create: the path exists (another host may own it). */
+    ROAM_E_IO = 38, /* A system call failed: the message is `step: strerror`, and errno is kept. */
+    ROAM_E_FILE_SHORT = 39, /* The file is shorter than the segment says (or was cut below a guest's mapping): nothing past its end was mapped or touched; stop using it. */
+    ROAM_E_GROW = 40, /* grow: the new size is not above current_size; nothing changed. */
+    ROAM_E_RING_LAYOUT = 41, /* The segment's rings cannot be placed; do not use it. */
+    ROAM_E_BUFFER_ALIGN = 42, /* Whole-segment functions need a buffer aligned as a mapping is. */
+    ROAM_E_FRAME_TRUNCATED = 43, /* A BipBuffer entry is cut short. */
+    ROAM_E_FRAME_FLAGS = 44, /* A BipBuffer entry has bad flags. */
+    ROAM_E_FRAME_LEN = 45, /* A BipBuffer entry has a bad total_len. */
+    ROAM_E_FRAME_RESERVED = 46, /* A BipBuffer entry has non-zero reserved bytes. */
+    ROAM_E_TOO_LARGE = 47, /* A segment to create, attach, grow or follow is over SEGMENT_MAX_SIZE; nothing was mapped or changed. */
+    ROAM_E_SIZE_SHRANK = 48, /* A guest saw current_size go down: segments only grow, so the header is corrupt; stop using it. */
+    ROAM_E__COUNT = 49
+} roam_err_t;
 
 /* ---- Field descriptions ------------------------------------------------- */
 
@@ -237,6 +357,62 @@ _Static_assert(offsetof(roam_segment_header_t, current_size) == 72, "segment_hea
 _Static_assert(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
 _Static_assert(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
 _Static_assert(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
+
+
+/* A private copy of segment_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_segment_header_plain {
+    uint8_t magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t total_size;
+    uint32_t max_payload_size;
+    uint32_t inline_threshold;
+    uint32_t max_guests;
+    uint32_t bipbuf_capacity;
+    uint64_t peer_table_offset;
+    uint64_t var_pool_offset;
+    uint64_t heartbeat_interval;
+    uint32_t host_goodbye;
+    uint32_t num_var_slot_classes;
+    uint64_t current_size;
+    uint8_t reserved[48];
+} roam_segment_header_plain_t;
+
+_Static_assert(sizeof(roam_segment_header_plain_t) == 128, "segment_header plain: size");
+_Static_assert(offsetof(roam_segment_header_plain_t, magic) == 0, "segment_header.magic plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, version) == 8, "segment_header.version plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, header_size) == 12, "segment_header.header_size plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, total_size) == 16, "segment_header.total_size plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, max_payload_size) == 24, "segment_header.max_payload_size plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, inline_threshold) == 28, "segment_header.inline_threshold plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, max_guests) == 32, "segment_header.max_guests plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, peer_table_offset) == 40, "segment_header.peer_table_offset plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, var_pool_offset) == 48, "segment_header.var_pool_offset plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, host_goodbye) == 64, "segment_header.host_goodbye plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, current_size) == 72, "segment_header.current_size plain: offset");
+_Static_assert(offsetof(roam_segment_header_plain_t, reserved) == 80, "segment_header.reserved plain: offset");
+static inline const uint8_t *roam_segment_header_plain_magic(const roam_segment_header_plain_t *p) { return p->magic; }
+static inline uint32_t roam_segment_header_plain_version(const roam_segment_header_plain_t *p) { return p->version; }
+static inline uint32_t roam_segment_header_plain_header_size(const roam_segment_header_plain_t *p) { return p->header_size; }
+static inline uint64_t roam_segment_header_plain_total_size(const roam_segment_header_plain_t *p) { return p->total_size; }
+static inline uint32_t roam_segment_header_plain_max_payload_size(const roam_segment_header_plain_t *p) { return p->max_payload_size; }
+static inline uint32_t roam_segment_header_plain_inline_threshold(const roam_segment_header_plain_t *p) { return p->inline_threshold; }
+static inline uint32_t roam_segment_header_plain_effective_inline_threshold(const roam_segment_header_plain_t *p)
+{
+    return p->inline_threshold != 0 ? p->inline_threshold : ROAM_DEFAULT_INLINE_THRESHOLD;
+}
+static inline uint32_t roam_segment_header_plain_max_guests(const roam_segment_header_plain_t *p) { return p->max_guests; }
+static inline uint32_t roam_segment_header_plain_bipbuf_capacity(const roam_segment_header_plain_t *p) { return p->bipbuf_capacity; }
+static inline uint64_t roam_segment_header_plain_peer_table_offset(const roam_segment_header_plain_t *p) { return p->peer_table_offset; }
+static inline uint64_t roam_segment_header_plain_var_pool_offset(const roam_segment_header_plain_t *p) { return p->var_pool_offset; }
+static inline uint64_t roam_segment_header_plain_heartbeat_interval(const roam_segment_header_plain_t *p) { return p->heartbeat_interval; }
+static inline uint32_t roam_segment_header_plain_host_goodbye(const roam_segment_header_plain_t *p) { return p->host_goodbye; }
+static inline uint32_t roam_segment_header_plain_num_var_slot_classes(const roam_segment_header_plain_t *p) { return p->num_var_slot_classes; }
+static inline uint64_t roam_segment_header_plain_current_size(const roam_segment_header_plain_t *p) { return p->current_size; }
 
 /* Every field of segment_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_segment_header_fields(size_t *count)
@@ -448,6 +624,28 @@ _Static_assert(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.r
 _Static_assert(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
 _Static_assert(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
 
+
+/* A private copy of peer_entry: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_peer_entry_plain {
+    uint32_t state;
+    uint32_t epoch;
+    uint64_t last_heartbeat;
+    uint64_t ring_offset;
+    uint8_t reserved[40];
+} roam_peer_entry_plain_t;
+
+_Static_assert(sizeof(roam_peer_entry_plain_t) == 64, "peer_entry plain: size");
+_Static_assert(offsetof(roam_peer_entry_plain_t, state) == 0, "peer_entry.state plain: offset");
+_Static_assert(offsetof(roam_peer_entry_plain_t, epoch) == 4, "peer_entry.epoch plain: offset");
+_Static_assert(offsetof(roam_peer_entry_plain_t, last_heartbeat) == 8, "peer_entry.last_heartbeat plain: offset");
+_Static_assert(offsetof(roam_peer_entry_plain_t, ring_offset) == 16, "peer_entry.ring_offset plain: offset");
+_Static_assert(offsetof(roam_peer_entry_plain_t, reserved) == 24, "peer_entry.reserved plain: offset");
+static inline uint32_t roam_peer_entry_plain_state(const roam_peer_entry_plain_t *p) { return p->state; }
+static inline uint32_t roam_peer_entry_plain_epoch(const roam_peer_entry_plain_t *p) { return p->epoch; }
+static inline uint64_t roam_peer_entry_plain_last_heartbeat(const roam_peer_entry_plain_t *p) { return p->last_heartbeat; }
+static inline uint64_t roam_peer_entry_plain_ring_offset(const roam_peer_entry_plain_t *p) { return p->ring_offset; }
+
 /* Every field of peer_entry in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_peer_entry_fields(size_t *count)
 {
@@ -597,6 +795,30 @@ _Static_assert(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.re
 _Static_assert(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
 _Static_assert(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
 
+
+/* A private copy of bipbuf_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_bipbuf_header_plain {
+    _Alignas(64) uint32_t write;
+    uint32_t watermark;
+    uint32_t capacity;
+    uint8_t producer_pad[52];
+    uint32_t read;
+    uint8_t consumer_pad[60];
+} roam_bipbuf_header_plain_t;
+
+_Static_assert(sizeof(roam_bipbuf_header_plain_t) == 128, "bipbuf_header plain: size");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, write) == 0, "bipbuf_header.write plain: offset");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, watermark) == 4, "bipbuf_header.watermark plain: offset");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, capacity) == 8, "bipbuf_header.capacity plain: offset");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, producer_pad) == 12, "bipbuf_header.producer_pad plain: offset");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, read) == 64, "bipbuf_header.read plain: offset");
+_Static_assert(offsetof(roam_bipbuf_header_plain_t, consumer_pad) == 68, "bipbuf_header.consumer_pad plain: offset");
+static inline uint32_t roam_bipbuf_header_plain_write(const roam_bipbuf_header_plain_t *p) { return p->write; }
+static inline uint32_t roam_bipbuf_header_plain_watermark(const roam_bipbuf_header_plain_t *p) { return p->watermark; }
+static inline uint32_t roam_bipbuf_header_plain_capacity(const roam_bipbuf_header_plain_t *p) { return p->capacity; }
+static inline uint32_t roam_bipbuf_header_plain_read(const roam_bipbuf_header_plain_t *p) { return p->read; }
+
 /* Every field of bipbuf_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_bipbuf_header_fields(size_t *count)
 {
@@ -684,6 +906,25 @@ _Static_assert(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_cl
 _Static_assert(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
 _Static_assert(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
 
+
+/* A private copy of size_class_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_size_class_header_plain {
+    _Alignas(64) uint32_t slot_size;
+    uint32_t slot_count;
+    uint64_t free_head;
+    uint8_t pad[48];
+} roam_size_class_header_plain_t;
+
+_Static_assert(sizeof(roam_size_class_header_plain_t) == 64, "size_class_header plain: size");
+_Static_assert(offsetof(roam_size_class_header_plain_t, slot_size) == 0, "size_class_header.slot_size plain: offset");
+_Static_assert(offsetof(roam_size_class_header_plain_t, slot_count) == 4, "size_class_header.slot_count plain: offset");
+_Static_assert(offsetof(roam_size_class_header_plain_t, free_head) == 8, "size_class_header.free_head plain: offset");
+_Static_assert(offsetof(roam_size_class_header_plain_t, pad) == 16, "size_class_header.pad plain: offset");
+static inline uint32_t roam_size_class_header_plain_slot_size(const roam_size_class_header_plain_t *p) { return p->slot_size; }
+static inline uint32_t roam_size_class_header_plain_slot_count(const roam_size_class_header_plain_t *p) { return p->slot_count; }
+static inline uint64_t roam_size_class_header_plain_free_head(const roam_size_class_header_plain_t *p) { return p->free_head; }
+
 /* Every field of size_class_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_size_class_header_fields(size_t *count)
 {
@@ -764,6 +1005,26 @@ _Static_assert(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.o
 _Static_assert(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
 _Static_assert(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
 _Static_assert(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
+
+
+/* A private copy of var_slot_meta: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_var_slot_meta_plain {
+    uint32_t generation;
+    uint32_t state;
+    uint32_t owner_peer;
+    uint32_t next_free;
+} roam_var_slot_meta_plain_t;
+
+_Static_assert(sizeof(roam_var_slot_meta_plain_t) == 16, "var_slot_meta plain: size");
+_Static_assert(offsetof(roam_var_slot_meta_plain_t, generation) == 0, "var_slot_meta.generation plain: offset");
+_Static_assert(offsetof(roam_var_slot_meta_plain_t, state) == 4, "var_slot_meta.state plain: offset");
+_Static_assert(offsetof(roam_var_slot_meta_plain_t, owner_peer) == 8, "var_slot_meta.owner_peer plain: offset");
+_Static_assert(offsetof(roam_var_slot_meta_plain_t, next_free) == 12, "var_slot_meta.next_free plain: offset");
+static inline uint32_t roam_var_slot_meta_plain_generation(const roam_var_slot_meta_plain_t *p) { return p->generation; }
+static inline uint32_t roam_var_slot_meta_plain_state(const roam_var_slot_meta_plain_t *p) { return p->state; }
+static inline uint32_t roam_var_slot_meta_plain_owner_peer(const roam_var_slot_meta_plain_t *p) { return p->owner_peer; }
+static inline uint32_t roam_var_slot_meta_plain_next_free(const roam_var_slot_meta_plain_t *p) { return p->next_free; }
 
 /* Every field of var_slot_meta in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_var_slot_meta_fields(size_t *count)
@@ -851,6 +1112,7 @@ _Static_assert(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.fla
 _Static_assert(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
 _Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
 
+
 /* Every field of frame_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
 {
@@ -914,6 +1176,7 @@ _Static_assert(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: off
 _Static_assert(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
 _Static_assert(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
 _Static_assert(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
+
 
 /* Every field of slot_ref in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_slot_ref_fields(size_t *count)
@@ -1003,6 +1266,7 @@ _Static_assert(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.paylo
 _Static_assert(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
 _Static_assert(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
 
+
 /* Every field of mmap_ref in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_mmap_ref_fields(size_t *count)
 {
@@ -1059,6 +1323,438 @@ static inline uint32_t roam_mmap_ref_payload_len(const roam_mmap_ref_t *p)
 static inline void roam_mmap_ref_set_payload_len(roam_mmap_ref_t *p, uint32_t v)
 {
     p->payload_len = v;
+}
+
+/* ==== The whole segment ====================================================
+ * One file mapped MAP_SHARED by the host and every guest. Regions follow
+ * each other in this order; align_up(x, a) rounds x up to a multiple of a.
+ *
+ * Regions, in order:
+ *   header: offset 0
+ *   peer_table: offset end(header), max_guests x peer_entry (stored in segment_header.peer_table_offset)
+ *   rings: offset end(peer_table), max_guests x item
+ *   var_pool: offset align_up(end(rings), SEGMENT_ALIGN), num_classes x size_class_header (stored in segment_header.var_pool_offset)
+ *   class_areas: offset end(var_pool), one item per classes entry
+ *   total_size = end(class_areas)
+ */
+
+/* One entry of the classes list: The var-slot size classes, in table order. */
+typedef struct roam_size_class {
+    uint32_t slot_size; /* Bytes in each slot of the class. */
+    uint32_t slot_count; /* Number of slots in the class. */
+} roam_size_class_t;
+
+/* What a segment is created from: the layout's parameters, the header
+ * fields the host sets at creation, and the lists. */
+typedef struct roam_segment_config {
+    uint32_t max_guests; /* Guests the segment can hold; each has a peer entry and a ring pair. */
+    uint32_t bipbuf_capacity; /* Data bytes of each BipBuffer, in each direction. */
+    uint32_t max_payload_size; /* Largest payload in bytes a peer may send. */
+    uint32_t inline_threshold; /* Largest frame sent inline in a BipBuffer; 0 selects the default. 0 = DEFAULT_INLINE_THRESHOLD. */
+    uint64_t heartbeat_interval; /* Heartbeat period in nanoseconds; 0 turns heartbeats off. */
+    uint32_t num_classes; /* entries in classes, at most ROAM_MAX_SIZE_CLASSES */
+    const roam_size_class_t *classes;
+} roam_segment_config_t;
+
+/* Where one item of region class_areas lies (absolute offsets). */
+typedef struct roam_class_areas_item {
+    uint64_t offset;
+    uint64_t size;
+    uint64_t meta_offset; /* One var_slot_meta per slot. */
+    uint64_t meta_size;
+    uint64_t data_offset; /* The slots' bytes. */
+    uint64_t data_size;
+} roam_class_areas_item_t;
+
+/* Where every region of one segment lies. Offsets are from the start of
+ * the segment; a part's offset is from the start of its item. */
+typedef struct roam_layout {
+    uint32_t max_guests;
+    uint32_t bipbuf_capacity;
+    uint32_t num_classes;
+    roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
+    /* header: The segment header. */
+    uint64_t header_offset;
+    uint64_t header_size;
+    uint64_t header_count;
+    uint64_t header_stride;
+    /* peer_table: One entry per guest; guest i has peer id i + 1. */
+    uint64_t peer_table_offset;
+    uint64_t peer_table_size;
+    uint64_t peer_table_count;
+    uint64_t peer_table_stride;
+    /* rings: One ring pair per guest, right after the peer table: the guest-to-host header and data, then the host-to-guest header and data. */
+    uint64_t rings_offset;
+    uint64_t rings_size;
+    uint64_t rings_count;
+    uint64_t rings_stride;
+    uint64_t rings_to_host_offset;
+    uint64_t rings_to_host_size;
+    uint64_t rings_to_host_data_offset;
+    uint64_t rings_to_host_data_size;
+    uint64_t rings_to_guest_offset;
+    uint64_t rings_to_guest_size;
+    uint64_t rings_to_guest_data_offset;
+    uint64_t rings_to_guest_data_size;
+    /* var_pool: The size-class headers, one per class, back to back. */
+    uint64_t var_pool_offset;
+    uint64_t var_pool_size;
+    uint64_t var_pool_count;
+    uint64_t var_pool_stride;
+    /* class_areas: For each class in order, its slot metadata and then its slot data. */
+    uint64_t class_areas_offset;
+    uint64_t class_areas_size;
+    uint32_t class_areas_count;   /* items placed so far */
+    roam_class_areas_item_t class_areas[ROAM_MAX_SIZE_CLASSES];
+    uint64_t total_size;
+} roam_layout_t;
+
+/* Checked 64-bit arithmetic of the layout formulas: each sets *ovf when
+ * the exact result is not a 64-bit unsigned value. */
+static inline uint64_t roam_layout__add(uint64_t a, uint64_t b, bool *ovf)
+{
+    uint64_t r;
+
+    if (__builtin_add_overflow(a, b, &r))
+        *ovf = true;
+    return r;
+}
+
+static inline uint64_t roam_layout__sub(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (a < b)
+        *ovf = true;
+    return a - b;
+}
+
+static inline uint64_t roam_layout__mul(uint64_t a, uint64_t b, bool *ovf)
+{
+    uint64_t r;
+
+    if (__builtin_mul_overflow(a, b, &r))
+        *ovf = true;
+    return r;
+}
+
+static inline uint64_t roam_layout__div(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b == 0) {
+        *ovf = true;
+        return 0;
+    }
+    return a / b;
+}
+
+static inline uint64_t roam_layout__mod(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b == 0) {
+        *ovf = true;
+        return 0;
+    }
+    return a % b;
+}
+
+static inline uint64_t roam_layout__shl(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b >= 64 || (a << b) >> b != a) {
+        *ovf = true;
+        return 0;
+    }
+    return a << b;
+}
+
+static inline uint64_t roam_layout__shr(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b >= 64) {
+        *ovf = true;
+        return 0;
+    }
+    return a >> b;
+}
+
+static inline uint64_t roam_layout__or(uint64_t a, uint64_t b, bool *ovf)
+{
+    (void)ovf;
+    return a | b;
+}
+
+/* x rounded up to a multiple of a, a power of two. */
+static inline uint64_t roam_layout__align_up(uint64_t x, uint64_t a, bool *ovf)
+{
+    if (a == 0 || (a & (a - 1)) != 0) {
+        *ovf = true;
+        return 0;
+    }
+    return roam_layout__add(x, a - 1, ovf) & ~(a - 1);
+}
+
+/* Place every region from the values already in *l. With a header
+ * (h != NULL) a region whose offset the header stores takes it from there;
+ * the others follow their formulas. Per-item regions start empty. False
+ * when a formula leaves 64 bits. */
+static inline bool roam_layout__place(roam_layout_t *l, const roam_segment_header_plain_t *h)
+{
+    bool ovf = false;
+
+    /* header: offset 0 */
+    l->header_offset = UINT64_C(0);
+    l->header_count = UINT64_C(1);
+    l->header_stride = sizeof(roam_segment_header_t);
+    l->header_size = roam_layout__mul(l->header_count, l->header_stride, &ovf);
+    /* peer_table: offset end(header) */
+    l->peer_table_offset = h != NULL ? h->peer_table_offset : roam_layout__add(l->header_offset, l->header_size, &ovf);
+    l->peer_table_count = (uint64_t)l->max_guests;
+    l->peer_table_stride = sizeof(roam_peer_entry_t);
+    l->peer_table_size = roam_layout__mul(l->peer_table_count, l->peer_table_stride, &ovf);
+    /* rings: offset end(peer_table) */
+    l->rings_offset = roam_layout__add(l->peer_table_offset, l->peer_table_size, &ovf);
+    l->rings_count = (uint64_t)l->max_guests;
+    l->rings_to_host_offset = UINT64_C(0);
+    l->rings_to_host_size = (uint64_t)sizeof(roam_bipbuf_header_t);
+    l->rings_to_host_data_offset = roam_layout__add(l->rings_to_host_offset, l->rings_to_host_size, &ovf);
+    l->rings_to_host_data_size = (uint64_t)l->bipbuf_capacity;
+    l->rings_to_guest_offset = roam_layout__add(l->rings_to_host_data_offset, l->rings_to_host_data_size, &ovf);
+    l->rings_to_guest_size = (uint64_t)sizeof(roam_bipbuf_header_t);
+    l->rings_to_guest_data_offset = roam_layout__add(l->rings_to_guest_offset, l->rings_to_guest_size, &ovf);
+    l->rings_to_guest_data_size = (uint64_t)l->bipbuf_capacity;
+    l->rings_stride = roam_layout__add(l->rings_to_guest_data_offset, l->rings_to_guest_data_size, &ovf);
+    l->rings_size = roam_layout__mul(l->rings_count, l->rings_stride, &ovf);
+    /* var_pool: offset align_up(end(rings), SEGMENT_ALIGN) */
+    l->var_pool_offset = h != NULL ? h->var_pool_offset : roam_layout__align_up(roam_layout__add(l->rings_offset, l->rings_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    l->var_pool_count = (uint64_t)l->num_classes;
+    l->var_pool_stride = sizeof(roam_size_class_header_t);
+    l->var_pool_size = roam_layout__align_up(roam_layout__mul((uint64_t)l->num_classes, (uint64_t)sizeof(roam_size_class_header_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    /* class_areas: offset end(var_pool) */
+    l->class_areas_offset = roam_layout__add(l->var_pool_offset, l->var_pool_size, &ovf);
+    l->class_areas_size = 0;
+    l->class_areas_count = 0;
+    return !ovf;
+}
+
+/* Place item i of region class_areas for classes entry *it, right
+ * after item i - 1 (items are placed in order, from 0). False when i is out
+ * of order or a formula leaves 64 bits; *l is then unchanged. */
+static inline bool roam_layout_class_areas_item(roam_layout_t *l, uint32_t i, const roam_size_class_t *it)
+{
+    roam_class_areas_item_t x;
+    bool ovf = false;
+
+    if (i >= ROAM_MAX_SIZE_CLASSES || i != l->class_areas_count)
+        return false;
+    x.offset = i == 0 ? l->class_areas_offset
+                      : roam_layout__add(l->class_areas[i - 1].offset, l->class_areas[i - 1].size, &ovf);
+    x.meta_offset = x.offset;
+    x.meta_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)sizeof(roam_var_slot_meta_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    x.data_offset = roam_layout__add(x.meta_offset, x.meta_size, &ovf);
+    x.data_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)it->slot_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    x.size = roam_layout__sub(roam_layout__add(x.data_offset, x.data_size, &ovf), x.offset, &ovf);
+    if (ovf)
+        return false;
+    l->class_areas[i] = x;
+    l->classes[i] = *it;
+    l->class_areas_count = i + 1;
+    l->class_areas_size = x.offset + x.size - l->class_areas_offset;
+    return true;
+}
+
+/* total_size = end(class_areas); false when it leaves 64 bits. */
+static inline bool roam_layout_total_size(const roam_layout_t *l, uint64_t *out)
+{
+    bool ovf = false;
+
+    *out = roam_layout__add(l->class_areas_offset, l->class_areas_size, &ovf);
+    return !ovf;
+}
+
+/* Lay out a segment for *cfg. Checks the configuration's rules in schema
+ * order and returns the error of the first one it breaks, or ROAM_E_LAYOUT_OVERFLOW
+ * when a size leaves 64 bits; *l is then zeroed. */
+static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, roam_layout_t *l)
+{
+    bool ovf = false;
+
+    memset(l, 0, sizeof *l);
+    if (!((uint64_t)cfg->max_guests <= (uint64_t)ROAM_MAX_GUESTS) || ovf) /* max_guests <= MAX_GUESTS */
+        return ROAM_E_LAYOUT_MAX_GUESTS;
+    if (!(((uint64_t)cfg->bipbuf_capacity > UINT64_C(0)) && (roam_layout__mod((uint64_t)cfg->bipbuf_capacity, (uint64_t)ROAM_SEGMENT_ALIGN, &ovf) == UINT64_C(0))) || ovf) /* bipbuf_capacity > 0 and bipbuf_capacity % SEGMENT_ALIGN == 0 */
+        return ROAM_E_LAYOUT_CAPACITY;
+    if (!((uint64_t)cfg->num_classes > UINT64_C(0)) || ovf) /* num_classes > 0 */
+        return ROAM_E_LAYOUT_NO_CLASSES;
+    if (cfg->num_classes > ROAM_MAX_SIZE_CLASSES)
+        return ROAM_E_LAYOUT_TOO_MANY_CLASSES;
+    if (cfg->num_classes > 0 && cfg->classes == NULL)
+        return ROAM_E_LAYOUT_NO_CLASSES;
+    for (uint32_t i = 0; i < cfg->num_classes; i++) {
+        const roam_size_class_t *it = &cfg->classes[i];
+
+        if (!((uint64_t)it->slot_size > UINT64_C(0)) || ovf) /* slot_size > 0 */
+            return ROAM_E_LAYOUT_SLOT_SIZE;
+        if (!((uint64_t)it->slot_count > UINT64_C(0)) || ovf) /* slot_count > 0 */
+            return ROAM_E_LAYOUT_SLOT_COUNT;
+    }
+
+    l->max_guests = cfg->max_guests;
+    l->bipbuf_capacity = cfg->bipbuf_capacity;
+    l->num_classes = cfg->num_classes;
+    if (!roam_layout__place(l, NULL))
+        goto overflow;
+    for (uint32_t i = 0; i < cfg->num_classes; i++)
+        if (!roam_layout_class_areas_item(l, i, &cfg->classes[i]))
+            goto overflow;
+    if (!roam_layout_total_size(l, &l->total_size))
+        goto overflow;
+    return ROAM_OK;
+
+overflow:
+    memset(l, 0, sizeof *l);
+    return ROAM_E_LAYOUT_OVERFLOW;
+}
+
+/* The layout a header snapshot describes: its parameters and list counts,
+ * stored offsets as stored, the rest by formula. Per-item regions are
+ * empty: place their items with roam_layout_class_areas_item() from
+ * what the segment holds. Nothing here is bounded by the segment's size:
+ * validate before you navigate. False when a formula leaves 64 bits. */
+static inline bool roam_layout_from_header(const roam_segment_header_plain_t *h, roam_layout_t *l)
+{
+    l->max_guests = h->max_guests;
+    l->bipbuf_capacity = h->bipbuf_capacity;
+    l->num_classes = h->num_var_slot_classes;
+    l->total_size = 0;   /* known once every per-item region is placed */
+    return roam_layout__place(l, h);
+}
+
+/* Offset of header item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_header_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->header_count ? l->header_offset + i * l->header_stride : UINT64_MAX;
+}
+
+/* header item i in the segment at base; NULL unless i < its count. */
+static inline roam_segment_header_t *roam_layout_header(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->header_count)
+        return NULL;
+    return (roam_segment_header_t *)((unsigned char *)(uintptr_t)base + l->header_offset + i * l->header_stride);
+}
+
+/* Offset of peer_table item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_peer_table_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->peer_table_count ? l->peer_table_offset + i * l->peer_table_stride : UINT64_MAX;
+}
+
+/* peer_table item i in the segment at base; NULL unless i < its count. */
+static inline roam_peer_entry_t *roam_layout_peer_table(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->peer_table_count)
+        return NULL;
+    return (roam_peer_entry_t *)((unsigned char *)(uintptr_t)base + l->peer_table_offset + i * l->peer_table_stride);
+}
+
+/* Offset of rings item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_rings_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->rings_count ? l->rings_offset + i * l->rings_stride : UINT64_MAX;
+}
+
+/* rings item i, part to_host (Guest-to-host BipBuffer header.) in the segment at base;
+ * NULL unless i < its count. */
+static inline roam_bipbuf_header_t *roam_layout_rings_to_host(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (roam_bipbuf_header_t *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_host_offset);
+}
+
+/* rings item i, part to_host_data (Guest-to-host data.) in the segment at base;
+ * NULL unless i < its count. */
+static inline unsigned char *roam_layout_rings_to_host_data(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_host_data_offset);
+}
+
+/* rings item i, part to_guest (Host-to-guest BipBuffer header.) in the segment at base;
+ * NULL unless i < its count. */
+static inline roam_bipbuf_header_t *roam_layout_rings_to_guest(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (roam_bipbuf_header_t *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_guest_offset);
+}
+
+/* rings item i, part to_guest_data (Host-to-guest data.) in the segment at base;
+ * NULL unless i < its count. */
+static inline unsigned char *roam_layout_rings_to_guest_data(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_guest_data_offset);
+}
+
+/* Offset of var_pool item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_var_pool_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->var_pool_count ? l->var_pool_offset + i * l->var_pool_stride : UINT64_MAX;
+}
+
+/* var_pool item i in the segment at base; NULL unless i < its count. */
+static inline roam_size_class_header_t *roam_layout_var_pool(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->var_pool_count)
+        return NULL;
+    return (roam_size_class_header_t *)((unsigned char *)(uintptr_t)base + l->var_pool_offset + i * l->var_pool_stride);
+}
+
+/* class_areas item i, part meta (One var_slot_meta per slot.) in the segment at base;
+ * NULL unless item i is placed. */
+static inline roam_var_slot_meta_t *roam_layout_class_areas_meta(const roam_layout_t *l, const void *base, uint32_t i)
+{
+    if (i >= l->class_areas_count)
+        return NULL;
+    return (roam_var_slot_meta_t *)((unsigned char *)(uintptr_t)base + l->class_areas[i].meta_offset);
+}
+
+/* class_areas item i, part data (The slots' bytes.) in the segment at base;
+ * NULL unless item i is placed. */
+static inline unsigned char *roam_layout_class_areas_data(const roam_layout_t *l, const void *base, uint32_t i)
+{
+    if (i >= l->class_areas_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->class_areas[i].data_offset);
+}
+
+/* Fill the zeroed header *h of a segment made from *cfg and laid out as *l.
+ * magic goes last, behind a release fence: a process that sees it
+ * (and then fences with acquire) sees everything written before it.
+ */
+static inline void roam_segment_header_init(roam_segment_header_t *h, const roam_segment_config_t *cfg, const roam_layout_t *l)
+{
+    bool ovf = false;
+
+    (void)cfg;
+    (void)ovf;
+    roam_segment_header_set_version(h, (uint32_t)((uint64_t)ROAM_SEGMENT_VERSION));
+    roam_segment_header_set_header_size(h, (uint32_t)((uint64_t)ROAM_SEGMENT_HEADER_SIZE));
+    roam_segment_header_set_total_size(h, (uint64_t)(l->total_size));
+    roam_segment_header_set_max_payload_size(h, cfg->max_payload_size);
+    roam_segment_header_set_inline_threshold(h, cfg->inline_threshold);
+    roam_segment_header_set_max_guests(h, l->max_guests);
+    roam_segment_header_set_bipbuf_capacity(h, l->bipbuf_capacity);
+    roam_segment_header_set_peer_table_offset(h, l->peer_table_offset);
+    roam_segment_header_set_var_pool_offset(h, l->var_pool_offset);
+    roam_segment_header_set_heartbeat_interval(h, cfg->heartbeat_interval);
+    roam_segment_header_set_num_var_slot_classes(h, l->num_classes);
+    roam_segment_header_store_current_size(h, (uint64_t)(l->total_size));
+
+    atomic_thread_fence(memory_order_release);
+    memcpy(h->magic, ROAM_MAGIC, sizeof h->magic);
 }
 
 #endif /* ROAM_SHM_LAYOUT_H */

@@ -28,16 +28,16 @@ uint32_t roam_frame_inline_len(uint32_t payload_len)
     return (uint32_t)len;
 }
 
-roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t *snap,
+roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_plain_t *snap,
                                    uint32_t payload_len, uint32_t *class_idx)
 {
-    uint32_t n = roam_segment_header_num_var_slot_classes(snap);
+    uint32_t n = roam_segment_header_plain_num_var_slot_classes(snap);
     uint32_t best = n;
     uint32_t best_size = 0;
 
     /* Inline when the whole entry, before padding, is within the threshold. */
     if ((uint64_t)ROAM_FRAME_HEADER_SIZE + payload_len <=
-        roam_segment_header_effective_inline_threshold(snap))
+        roam_segment_header_plain_effective_inline_threshold(snap))
         return ROAM_FRAME_INLINE;
 
     /* The smallest slot that holds the payload; strict < keeps the lowest

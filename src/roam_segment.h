@@ -22,10 +22,6 @@
 
 #include "roam_shm.h"
 
-/* Largest size a segment may grow to (1 TiB): a bound on a corrupted or
- * mistaken size, well inside off_t and the address space. */
-#define ROAM_SEGMENT_MAX_SIZE ((uint64_t)1 << 40)
-
 /* No peer entry held by this handle. */
 #define ROAM_NO_PEER UINT32_MAX
 
@@ -34,7 +30,7 @@ typedef struct roam_segment {
     int fd;                      /* the segment file, O_RDWR */
     void *base;                  /* MAP_SHARED mapping of map_len bytes */
     size_t map_len;              /* bytes mapped: the current_size last seen */
-    roam_segment_header_t snap;  /* private copy of the header, validated */
+    roam_segment_header_plain_t snap;  /* private copy of the header, validated */
     bool is_host;                /* made by roam_segment_create */
 
     /* Guest side: the entry this process holds and the epoch it got. */
@@ -78,8 +74,9 @@ roam_segment_header_t *roam_segment_header(const roam_segment_t *seg);
 
 /* ---- Growth -----------------------------------------------------------------*/
 
-/* Host: extend the file to new_size bytes (current_size < new_size <=
- * ROAM_SEGMENT_MAX_SIZE, else ROAM_E_GROW), remap, then publish new_size in
+/* Host: extend the file to new_size bytes (current_size < new_size, else
+ * ROAM_E_GROW; new_size <= ROAM_SEGMENT_MAX_SIZE, the schema's limit, else
+ * ROAM_E_TOO_LARGE), remap, then publish new_size in
  * current_size (release). The new bytes read as zero. */
 roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag);
 

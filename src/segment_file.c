@@ -61,9 +61,8 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (err)
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)layout.total_size);
+        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout.total_size, roam_strerror(ROAM_E_TOO_LARGE));
 
     /* Exclusive create: never take over another host's segment. */
     seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -104,7 +103,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
 /* ---- Attach ----------------------------------------------------------------*/
 
 /* Header of the file on fd (st_size bytes): a snapshot, checked. */
-static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_t *snap,
+static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_plain_t *snap,
                                       roam_diag_t *diag)
 {
     static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
@@ -127,7 +126,7 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
         return roam__diag(diag, err, 0, "%s", roam_strerror(err));
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
-    if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
+    if (memcmp(roam_segment_header_plain_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
         return roam__diag(diag, ROAM_E_NOT_READY, 0, "magic is zero: the host is creating it");
     err = roam_header_check(snap);
     if (err)
@@ -139,7 +138,7 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
  * grew between the header snapshot and the validation: try again. */
 static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     struct stat st;
     uint64_t cur;
     roam_err_t err;
@@ -151,11 +150,10 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
         return err;
 
     /* Never map past the end of the file: that page would raise SIGBUS. */
-    cur = roam_segment_header_load_current_size(&snap);
+    cur = roam_segment_header_plain_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_TOO_LARGE));
     if (cur > (uint64_t)st.st_size)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                           "file has %llu bytes, current_size says %llu",

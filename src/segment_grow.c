@@ -24,8 +24,8 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
     }
     seg->base = p;
     seg->map_len = new_len;
-    /* The private snapshot follows the mapping; relaxed: nobody else reads it. */
-    atomic_store_explicit(&seg->snap.current_size, (uint64_t)new_len, memory_order_relaxed);
+    /* The private snapshot follows the mapping. */
+    seg->snap.current_size = (uint64_t)new_len;
     return ROAM_OK;
 }
 
@@ -38,8 +38,8 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
                           (unsigned long long)new_size, (unsigned long long)cur);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)new_size);
+        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "grow: %llu bytes: %s",
+                          (unsigned long long)new_size, roam_strerror(ROAM_E_TOO_LARGE));
 
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
@@ -87,14 +87,13 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
         return roam__diag_ok(diag);
 
     /* current_size only grows, never below total_size, never past the limit. */
-    if (cur < roam_segment_header_total_size(&seg->snap) || cur < seg->map_len)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
+    if (cur < roam_segment_header_plain_total_size(&seg->snap) || cur < seg->map_len)
+        return roam__diag(diag, ROAM_E_SIZE_SHRANK, 0,
                           "refresh: current_size %llu is below the mapped %zu",
                           (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "refresh: current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_TOO_LARGE));
 
     /* Check the file again: the acquire load above orders this fstat after
      * the host's ftruncate, so only a file really cut short fails here. */

@@ -7,7 +7,7 @@
 
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
 {
-    if (seg->base == NULL || index >= roam_segment_header_max_guests(&seg->snap))
+    if (seg->base == NULL || index >= roam_segment_header_plain_max_guests(&seg->snap))
         return NULL;
     return roam_segment_peer(seg->base, &seg->snap, index);
 }
@@ -20,7 +20,7 @@ static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t
 
     if (p == NULL)
         roam__diag(diag, ROAM_E_PEER_INDEX, index, "peer %u: no such entry (max_guests %u)",
-                   index, roam_segment_header_max_guests(&seg->snap));
+                   index, roam_segment_header_plain_max_guests(&seg->snap));
     return p;
 }
 
@@ -39,7 +39,7 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
 roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
                              roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
@@ -80,7 +80,7 @@ bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now
 
 bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
 {
-    uint64_t interval = roam_segment_header_heartbeat_interval(&seg->snap);
+    uint64_t interval = roam_segment_header_plain_heartbeat_interval(&seg->snap);
     roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
     uint64_t last;
     uint32_t epoch;
@@ -149,7 +149,7 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
 void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out)
 {
     roam_sweep_t r = {0, 0};
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     for (uint32_t i = 0; i < n; i++) {
         uint32_t state = roam_peer_entry_load_state(roam_segment_peer_at(seg, i));
@@ -205,7 +205,7 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
 
 roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     if (seg->peer_index != ROAM_NO_PEER)
         return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "attach: this handle holds peer %u already",

@@ -636,7 +636,7 @@ END_TEST
 
 /* A copy of the worked example at name, after edit() changed its bytes. */
 static char *corrupted_example(const char *name,
-                               void (*edit)(void *base, const roam_segment_header_t *snap))
+                               void (*edit)(void *base, const roam_segment_header_plain_t *snap))
 {
     char *good = scratch("good.seg");
     cli_result_t r;
@@ -648,7 +648,7 @@ static char *corrupted_example(const char *name,
     size_t len;
     void *buf = cli_read_file(good, &len);
     ck_assert_ptr_nonnull(buf);
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     ck_assert_int_eq(roam_header_snapshot(buf, len, &snap), ROAM_OK);
     edit(buf, &snap);
     char *path = scratch(name);
@@ -658,23 +658,23 @@ static char *corrupted_example(const char *name,
     return path;
 }
 
-static void shift_peer1_ring(void *base, const roam_segment_header_t *snap)
+static void shift_peer1_ring(void *base, const roam_segment_header_plain_t *snap)
 {
     roam_peer_entry_t *p = roam_segment_peer(base, snap, 1);
     roam_peer_entry_set_ring_offset(p, roam_peer_entry_ring_offset(p) + ROAM_SEGMENT_ALIGN);
 }
 
-static void zero_class1_slot_size(void *base, const roam_segment_header_t *snap)
+static void zero_class1_slot_size(void *base, const roam_segment_header_plain_t *snap)
 {
     roam_size_class_header_set_slot_size(roam_segment_class(base, snap, 1), 0);
 }
 
-static void bad_peer2_state(void *base, const roam_segment_header_t *snap)
+static void bad_peer2_state(void *base, const roam_segment_header_plain_t *snap)
 {
     roam_peer_entry_store_state(roam_segment_peer(base, snap, 2), 7);
 }
 
-static void attach_peer0(void *base, const roam_segment_header_t *snap)
+static void attach_peer0(void *base, const roam_segment_header_plain_t *snap)
 {
     roam_peer_entry_t *p = roam_segment_peer(base, snap, 0);
     roam_peer_entry_store_state(p, ROAM_PEER_STATE_ATTACHED);
@@ -685,7 +685,7 @@ static void attach_peer0(void *base, const roam_segment_header_t *snap)
 START_TEST(segment_failures_name_the_entry)
 {
     static const struct {
-        void (*edit)(void *base, const roam_segment_header_t *snap);
+        void (*edit)(void *base, const roam_segment_header_plain_t *snap);
         const char *entry, *field;
     } cases[] = {
         {shift_peer1_ring, "peer 1", "ring_offset"},

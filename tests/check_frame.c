@@ -36,7 +36,7 @@ static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n
 
 /* A fresh, validated segment for cfg in a zeroed 64-byte-aligned buffer;
  * *snap gets its header snapshot. free() the result. */
-static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_t *snap)
+static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_plain_t *snap)
 {
     roam_layout_t l;
     size_t size;
@@ -55,7 +55,7 @@ static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segmen
 
 /* Route len and expect kind (and class cls for a slot reference); class_idx
  * stays untouched for the other kinds. */
-static void expect_route(const void *base, const roam_segment_header_t *snap, uint32_t len,
+static void expect_route(const void *base, const roam_segment_header_plain_t *snap, uint32_t len,
                          roam_frame_kind_t kind, uint32_t cls)
 {
     uint32_t got = UINT32_MAX;
@@ -223,10 +223,10 @@ END_TEST
 START_TEST(route_worked_example)
 {
     roam_segment_config_t cfg = config(example_classes, 2, 0);
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
-    ck_assert_uint_eq(roam_segment_header_effective_inline_threshold(&snap),
+    ck_assert_uint_eq(roam_segment_header_plain_effective_inline_threshold(&snap),
                       ROAM_DEFAULT_INLINE_THRESHOLD);
     expect_route(seg, &snap, 0, ROAM_FRAME_INLINE, 0);
     expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);   /* 8 + 248 = 256 */
@@ -243,7 +243,7 @@ END_TEST
 START_TEST(route_unordered_classes)
 {
     roam_segment_config_t cfg = config(unordered_classes, 2, 0);
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
     /* The smallest slot that fits, wherever it is listed. */
@@ -260,7 +260,7 @@ END_TEST
 START_TEST(route_tie_lowest_index)
 {
     roam_segment_config_t cfg = config(tied_classes, 3, 0);
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
     expect_route(seg, &snap, 300, ROAM_FRAME_SLOT_REF, 0);
@@ -273,7 +273,7 @@ END_TEST
 START_TEST(route_explicit_threshold)
 {
     roam_segment_config_t cfg = config(example_classes, 2, 512);
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
     /* The boundary moves to 8 + 504 = 512. */

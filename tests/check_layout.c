@@ -32,20 +32,20 @@ START_TEST(worked_example)
 
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
     ck_assert_uint_eq(l.peer_table_offset, 128);
-    ck_assert_uint_eq(l.ring_base, 320);
-    ck_assert_uint_eq(l.ring_stride, 768);
+    ck_assert_uint_eq(l.rings_offset, 320);
+    ck_assert_uint_eq(l.rings_stride, 768);
     ck_assert_uint_eq(l.var_pool_offset, 2624);
     ck_assert_uint_eq(l.num_classes, 2);
     ck_assert_uint_eq(l.classes[0].header_offset, 2624);
     ck_assert_uint_eq(l.classes[1].header_offset, 2624 + 64);
-    ck_assert_uint_eq(l.classes[0].meta_offset, 2624 + 128);
-    ck_assert_uint_eq(l.classes[0].meta_size, 64);
-    ck_assert_uint_eq(l.classes[0].data_offset, 2624 + 192);
-    ck_assert_uint_eq(l.classes[0].data_size, 1536);
-    ck_assert_uint_eq(l.classes[1].meta_offset, 2624 + 1728);
-    ck_assert_uint_eq(l.classes[1].meta_size, 64);
-    ck_assert_uint_eq(l.classes[1].data_offset, 2624 + 1792);
-    ck_assert_uint_eq(l.classes[1].data_size, 4096);
+    ck_assert_uint_eq(l.class_areas[0].meta_offset, 2624 + 128);
+    ck_assert_uint_eq(l.class_areas[0].meta_size, 64);
+    ck_assert_uint_eq(l.class_areas[0].data_offset, 2624 + 192);
+    ck_assert_uint_eq(l.class_areas[0].data_size, 1536);
+    ck_assert_uint_eq(l.class_areas[1].meta_offset, 2624 + 1728);
+    ck_assert_uint_eq(l.class_areas[1].meta_size, 64);
+    ck_assert_uint_eq(l.class_areas[1].data_offset, 2624 + 1792);
+    ck_assert_uint_eq(l.class_areas[1].data_size, 4096);
     ck_assert_uint_eq(l.pool_size, 5888);
     ck_assert_uint_eq(l.total_size, 8512);
 }
@@ -61,8 +61,8 @@ START_TEST(fixture_a)
     roam_layout_t l;
 
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
-    ck_assert_uint_eq(l.ring_base, 128 + 4 * 64);
-    ck_assert_uint_eq(l.ring_stride, 2 * (128 + 1024));
+    ck_assert_uint_eq(l.rings_offset, 128 + 4 * 64);
+    ck_assert_uint_eq(l.rings_stride, 2 * (128 + 1024));
     ck_assert_uint_eq(l.var_pool_offset, 9600);
     ck_assert_uint_eq(l.total_size, 46912);
 }
@@ -74,7 +74,7 @@ START_TEST(fixture_b)
     roam_layout_t l;
 
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
-    ck_assert_uint_eq(l.ring_base, 128 + 8 * 64);
+    ck_assert_uint_eq(l.rings_offset, 128 + 8 * 64);
     ck_assert_uint_eq(l.var_pool_offset, 68224);
     ck_assert_uint_eq(l.total_size, 101568);
 }
@@ -88,7 +88,7 @@ START_TEST(fixture_files_agree)
         config(4, 1024, 2, fixture_a_classes),
         config(8, 4096, 1, fixture_b_classes),
     };
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_layout_t l;
     size_t len = 0;
     unsigned char *buf = tb_read_fixture(bins[_i], &len);
@@ -96,10 +96,10 @@ START_TEST(fixture_files_agree)
     ck_assert_ptr_nonnull(buf);
     ck_assert_int_eq(roam_header_snapshot(buf, len, &snap), ROAM_OK);
     ck_assert_int_eq(roam_layout_compute(&cfgs[_i], &l), ROAM_OK);
-    ck_assert_uint_eq(roam_segment_header_peer_table_offset(&snap), l.peer_table_offset);
-    ck_assert_uint_eq(roam_segment_header_var_pool_offset(&snap), l.var_pool_offset);
-    ck_assert_uint_eq(roam_segment_header_total_size(&snap), l.total_size);
-    ck_assert_uint_eq(roam_segment_header_num_var_slot_classes(&snap), l.num_classes);
+    ck_assert_uint_eq(roam_segment_header_plain_peer_table_offset(&snap), l.peer_table_offset);
+    ck_assert_uint_eq(roam_segment_header_plain_var_pool_offset(&snap), l.var_pool_offset);
+    ck_assert_uint_eq(roam_segment_header_plain_total_size(&snap), l.total_size);
+    ck_assert_uint_eq(roam_segment_header_plain_num_var_slot_classes(&snap), l.num_classes);
     free(buf);
 }
 END_TEST
@@ -112,12 +112,12 @@ START_TEST(smallest)
 
     /* 128 header + 64 peer + 2*(128+64) rings = 576; pool 64+64+64. */
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
-    ck_assert_uint_eq(l.ring_base, 192);
-    ck_assert_uint_eq(l.ring_stride, 384);
+    ck_assert_uint_eq(l.rings_offset, 192);
+    ck_assert_uint_eq(l.rings_stride, 384);
     ck_assert_uint_eq(l.var_pool_offset, 576);
-    ck_assert_uint_eq(l.classes[0].meta_offset, 640);
-    ck_assert_uint_eq(l.classes[0].data_offset, 704);
-    ck_assert_uint_eq(l.classes[0].data_size, 64);
+    ck_assert_uint_eq(l.class_areas[0].meta_offset, 640);
+    ck_assert_uint_eq(l.class_areas[0].data_offset, 704);
+    ck_assert_uint_eq(l.class_areas[0].data_size, 64);
     ck_assert_uint_eq(l.pool_size, 192);
     ck_assert_uint_eq(l.total_size, 768);
 }
@@ -130,7 +130,7 @@ START_TEST(no_guests)
     roam_layout_t l;
 
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
-    ck_assert_uint_eq(l.ring_base, 128);
+    ck_assert_uint_eq(l.rings_offset, 128);
     ck_assert_uint_eq(l.var_pool_offset, 128);
     ck_assert_uint_eq(l.total_size, 128 + 64 + 64 + 128);
 }
@@ -148,12 +148,12 @@ START_TEST(odd_slot_sizes)
     /* ring_base 256, stride 512, rings end at 1280. */
     ck_assert_uint_eq(l.var_pool_offset, 1280);
     pool = l.var_pool_offset;
-    ck_assert_uint_eq(l.classes[0].meta_offset, pool + 192);     /* 3 headers */
-    ck_assert_uint_eq(l.classes[0].data_offset, pool + 256);     /* 48 -> 64 */
-    ck_assert_uint_eq(l.classes[1].meta_offset, pool + 576);     /* 300 -> 320 */
-    ck_assert_uint_eq(l.classes[1].data_offset, pool + 704);     /* 80 -> 128 */
-    ck_assert_uint_eq(l.classes[2].meta_offset, pool + 768);     /* 35 -> 64 */
-    ck_assert_uint_eq(l.classes[2].data_offset, pool + 832);     /* 16 -> 64 */
+    ck_assert_uint_eq(l.class_areas[0].meta_offset, pool + 192);     /* 3 headers */
+    ck_assert_uint_eq(l.class_areas[0].data_offset, pool + 256);     /* 48 -> 64 */
+    ck_assert_uint_eq(l.class_areas[1].meta_offset, pool + 576);     /* 300 -> 320 */
+    ck_assert_uint_eq(l.class_areas[1].data_offset, pool + 704);     /* 80 -> 128 */
+    ck_assert_uint_eq(l.class_areas[2].meta_offset, pool + 768);     /* 35 -> 64 */
+    ck_assert_uint_eq(l.class_areas[2].data_offset, pool + 832);     /* 16 -> 64 */
     ck_assert_uint_eq(l.pool_size, 960);                         /* 65 -> 128 */
     ck_assert_uint_eq(l.total_size, 1280 + 960);
     for (uint32_t i = 0; i < 3; i++) {
@@ -189,7 +189,7 @@ START_TEST(large_but_fits)
     roam_layout_t l;
 
     ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
-    ck_assert_uint_eq(l.ring_stride, 2 * (128 + (uint64_t)UINT32_MAX - 63));
+    ck_assert_uint_eq(l.rings_stride, 2 * (128 + (uint64_t)UINT32_MAX - 63));
     ck_assert_uint_gt(l.total_size, l.var_pool_offset);
 }
 END_TEST

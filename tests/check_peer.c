@@ -189,7 +189,7 @@ START_TEST(in_a_segment)
     const roam_segment_config_t cfg = {
         .max_guests = 4, .bipbuf_capacity = 512, .num_classes = 1, .classes = classes,
     };
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_layout_t l;
     unsigned char *seg;
     uint32_t found, epoch;

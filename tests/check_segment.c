@@ -38,7 +38,7 @@ static unsigned char *example_segment(void)
 static void expect_invalid(const unsigned char *buf, size_t len, roam_err_t err, uint32_t index,
                            const char *needle)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_diag_t diag;
 
     ck_assert_int_eq(roam_segment_validate(buf, len, &snap, &diag), err);
@@ -99,7 +99,7 @@ END_TEST
 START_TEST(init_validates_and_header_matches)
 {
     unsigned char *seg = example_segment();
-    roam_segment_header_t snap, h;
+    roam_segment_header_plain_t snap, h;
     roam_diag_t diag;
     roam_layout_t l;
 
@@ -428,7 +428,7 @@ END_TEST
 START_TEST(navigation)
 {
     unsigned char *seg = example_segment();
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
 
     ck_assert_int_eq(roam_segment_validate(seg, EXAMPLE_SIZE, &snap, NULL), ROAM_OK);
     for (uint32_t i = 0; i < 3; i++) {

@@ -84,7 +84,7 @@ static void build_images(void)
     /* Each corruption alone is rejected with its rule. */
     for (size_t i = 0; i < n; i++) {
         uint64_t img[WORDS];
-        roam_segment_header_t snap;
+        roam_segment_header_plain_t snap;
 
         memcpy(img, g_base, sizeof img);
         img[g_bad[i].word] = g_bad[i].value;
@@ -117,7 +117,7 @@ static void *writer(void *arg)
 }
 
 /* An accepted snapshot: passes the rules again, and is a valid image. */
-static bool is_valid_image(const roam_segment_header_t *snap, char *why, size_t len)
+static bool is_valid_image(const roam_segment_header_plain_t *snap, char *why, size_t len)
 {
     uint64_t w[WORDS];
     bool variant_ok = false;
@@ -168,7 +168,7 @@ START_TEST(test_snapshot_under_writes)
     end = now_ns() + RUN_NS;
     while (ok && now_ns() < end) {
         for (int i = 0; i < 256 && ok; i++) {
-            roam_segment_header_t snap;
+            roam_segment_header_plain_t snap;
             roam_err_t err = roam_header_validate((const void *)g_shared, sizeof g_shared, 0, &snap);
 
             if (err == ROAM_OK) {

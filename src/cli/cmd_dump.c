@@ -28,11 +28,11 @@ static const cli_option_t options[] = {
 };
 
 /* With heartbeats on, how long ago a guest that has beaten last did so. */
-static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
+static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_plain_t *snap,
                                const roam_peer_entry_t *peer, uint64_t now)
 {
     uint64_t last = roam_peer_entry_load_last_heartbeat(peer);
-    if (roam_segment_header_heartbeat_interval(snap) == 0 || last == 0)
+    if (roam_segment_header_plain_heartbeat_interval(snap) == 0 || last == 0)
         return;
     cli_emit_uint(e, "heartbeat_age_ns", now > last ? now - last : 0);
 }
@@ -41,13 +41,13 @@ static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
  * so no other process changes them while they are printed. */
 
 /* "peers": one object per entry, with its peer id first. */
-static void emit_peers(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
+static void emit_peers(cli_emit_t *e, const void *base, const roam_segment_header_plain_t *snap)
 {
     uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
     cli_emit_open(e, "peers", '[');
-    for (uint32_t i = 0; i < roam_segment_header_max_guests(snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_max_guests(snap); i++) {
         const roam_peer_entry_t *peer = roam_segment_peer(base, snap, i);
         cli_emit_open(e, NULL, '{');
         cli_emit_uint(e, "id", (uint64_t)i + 1);
@@ -59,12 +59,12 @@ static void emit_peers(cli_emit_t *e, const void *base, const roam_segment_heade
 }
 
 /* "size_classes": one object per class header. */
-static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_header_t *snap)
+static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_header_plain_t *snap)
 {
     size_t n;
     const roam_field_info_t *fields = roam_size_class_header_fields(&n);
     cli_emit_open(e, "size_classes", '[');
-    for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_num_var_slot_classes(snap); i++) {
         cli_emit_open(e, NULL, '{');
         cli_emit_fields(e, roam_segment_class(base, snap, i), fields, n);
         cli_emit_close(e);
@@ -76,17 +76,17 @@ static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_hea
 static int dump(const char *path, const cli_file_t *f, const bool *seen)
 {
     /* Header rules only, so that a lone header can be dumped. */
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_err_t err = roam_header_validate(f->data, f->len, 0, &snap);
     if (err != ROAM_OK)
         return cli_report_invalid(path, err, NULL);
 
     /* The tables only when the file holds the whole, valid segment. */
     roam_diag_t diag = {0};
-    bool whole = f->len >= roam_segment_header_load_current_size(&snap);
+    bool whole = f->len >= roam_segment_header_plain_current_size(&snap);
     roam_err_t seg_err = ROAM_OK;
     if (whole) {
-        roam_segment_header_t seg_snap;
+        roam_segment_header_plain_t seg_snap;
         seg_err = roam_segment_validate(f->data, f->len, &seg_snap, &diag);
     }
 
