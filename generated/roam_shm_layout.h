@@ -19,7 +19,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 /* ---- Byte order ------------------------------------------------------------
  * The layout is little-endian: every process that maps a segment
@@ -37,51 +36,67 @@
 
 /* Segment format version this layout describes. */
 #define ROAM_SEGMENT_VERSION 7u
+#define ROAM_SEGMENT_VERSION_STR "7" /* as text, for messages */
 
 /* Size of the segment header; later versions may grow it. [shm.segment.header] */
 #define ROAM_SEGMENT_HEADER_SIZE 128u
+#define ROAM_SEGMENT_HEADER_SIZE_STR "128" /* as text, for messages */
 
 /* Inline threshold used when the header stores 0. */
 #define ROAM_DEFAULT_INLINE_THRESHOLD 256u
+#define ROAM_DEFAULT_INLINE_THRESHOLD_STR "256" /* as text, for messages */
 
 /* Largest number of guests one segment can hold (peer ids 1..255). [shm.topology.max-guests] */
 #define ROAM_MAX_GUESTS 255u
+#define ROAM_MAX_GUESTS_STR "255" /* as text, for messages */
 
 /* Alignment of the peer table, every BipBuffer header and the var-slot pool. */
 #define ROAM_SEGMENT_ALIGN 64u
+#define ROAM_SEGMENT_ALIGN_STR "64" /* as text, for messages */
 
 /* Size of one peer-table entry. */
 #define ROAM_PEER_ENTRY_SIZE 64u
+#define ROAM_PEER_ENTRY_SIZE_STR "64" /* as text, for messages */
 
 /* Size of a BipBuffer header; its data follows it directly. */
 #define ROAM_BIPBUF_HEADER_SIZE 128u
+#define ROAM_BIPBUF_HEADER_SIZE_STR "128" /* as text, for messages */
 
 /* Size of one size-class header. */
 #define ROAM_SIZE_CLASS_HEADER_SIZE 64u
+#define ROAM_SIZE_CLASS_HEADER_SIZE_STR "64" /* as text, for messages */
 
 /* Size of the metadata of one slot. */
 #define ROAM_VAR_SLOT_META_SIZE 16u
+#define ROAM_VAR_SLOT_META_SIZE_STR "16" /* as text, for messages */
 
 /* Most size classes a segment can have; a slot reference names its class in one byte. */
 #define ROAM_MAX_SIZE_CLASSES 256u
+#define ROAM_MAX_SIZE_CLASSES_STR "256" /* as text, for messages */
 
 /* Slot index that marks an empty free list or the end of one. */
 #define ROAM_FREE_LIST_EMPTY 0xFFFFFFFFu
+#define ROAM_FREE_LIST_EMPTY_STR "4294967295" /* as text, for messages */
 
 /* Every entry's total_len is a multiple of this; inline padding is zero. */
 #define ROAM_FRAME_ALIGN 4u
+#define ROAM_FRAME_ALIGN_STR "4" /* as text, for messages */
 
 /* Size of an entry header. */
 #define ROAM_FRAME_HEADER_SIZE 8u
+#define ROAM_FRAME_HEADER_SIZE_STR "8" /* as text, for messages */
 
 /* total_len of an entry that carries a slot reference. */
 #define ROAM_SLOT_REF_ENTRY_SIZE 20u
+#define ROAM_SLOT_REF_ENTRY_SIZE_STR "20" /* as text, for messages */
 
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
+#define ROAM_MMAP_REF_ENTRY_SIZE_STR "32" /* as text, for messages */
 
 /* Largest segment (1 TiB) this library creates, attaches to or grows to: a bound on a corrupt size before anything is mapped. A limit of this library, not of the roam v7 format. */
 #define ROAM_SEGMENT_MAX_SIZE UINT64_C(0x10000000000)
+#define ROAM_SEGMENT_MAX_SIZE_STR "1099511627776" /* as text, for messages */
 
 /* ---- Errors ----------------------------------------------------------------
  * Every code with its value and fixed message, in one list:
@@ -1573,7 +1588,7 @@ static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, r
 {
     bool ovf = false;
 
-    memset(l, 0, sizeof *l);
+    __builtin_memset(l, 0, sizeof *l);
     if (!((uint64_t)cfg->max_guests <= (uint64_t)ROAM_MAX_GUESTS) || ovf) /* max_guests <= MAX_GUESTS */
         return ROAM_E_LAYOUT_MAX_GUESTS;
     if (!(((uint64_t)cfg->bipbuf_capacity > UINT64_C(0)) && (roam_layout__mod((uint64_t)cfg->bipbuf_capacity, (uint64_t)ROAM_SEGMENT_ALIGN, &ovf) == UINT64_C(0))) || ovf) /* bipbuf_capacity > 0 and bipbuf_capacity % SEGMENT_ALIGN == 0 */
@@ -1606,7 +1621,7 @@ static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, r
     return ROAM_OK;
 
 overflow:
-    memset(l, 0, sizeof *l);
+    __builtin_memset(l, 0, sizeof *l);
     return ROAM_E_LAYOUT_OVERFLOW;
 }
 
@@ -1754,7 +1769,7 @@ static inline void roam_segment_header_init(roam_segment_header_t *h, const roam
     roam_segment_header_store_current_size(h, (uint64_t)(l->total_size));
 
     atomic_thread_fence(memory_order_release);
-    memcpy(h->magic, ROAM_MAGIC, sizeof h->magic);
+    __builtin_memcpy(h->magic, ROAM_MAGIC, sizeof h->magic);
 }
 
 #endif /* ROAM_SHM_LAYOUT_H */

@@ -35,7 +35,7 @@ static roam_err_t roam__check_class(const void *base, roam_layout_t *l, uint64_t
     if (!roam_layout_class_areas_item(l, i, &cls))
         return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
                           "class %" PRIu32 ": %" PRIu32 " slots of %" PRIu32
-                          " bytes do not fit in 64 bits", i, cls.slot_count, cls.slot_size);
+                          " bytes do not fit in 64-bit offsets", i, cls.slot_count, cls.slot_size);
     at = &l->class_areas[i];
     if (at->size > current || at->offset > current - at->size)
         return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,

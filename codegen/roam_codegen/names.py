@@ -43,6 +43,8 @@ def all_identifiers(schema):
         yield macro(c.name), c.where, f"constant '{c.name}'"
         if c.type.is_array:
             yield macro(c.name, "size"), c.where, f"constant '{c.name}'"
+        else:
+            yield macro(c.name, "str"), c.where, f"constant '{c.name}'"
     for e in schema.enums:
         for v in e.values:
             yield macro(e.name, v.name), v.where, f"enum value '{e.name}.{v.name}'"

@@ -11,7 +11,7 @@ static const char usage[] =
     "and every size class, peer entry and BipBuffer header is consistent.\n"
     "Prints 'ok' and exits 0, or prints 'FILE: <reason>' on stderr and exits 1.\n"
     "\n"
-    "  --header-only  check only the 128-byte header, not the file's length\n"
+    "  --header-only  check only the " ROAM_SEGMENT_HEADER_SIZE_STR "-byte header, not the file's length\n"
     "  -h, --help     print this help\n";
 
 enum { OPT_HELP, OPT_HEADER_ONLY };
