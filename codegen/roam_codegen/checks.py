@@ -368,10 +368,10 @@ def _check_layout_section(errs, schema):
                         errs.add(f.where.path, f.line_of(key), f"field '{s.name}."
                                  f"{f.name}': '{key}' needs a layout section")
         return
-    before = len(errs.errors)
     layout.check(errs, schema, lay,
                  lambda where, name, what: _name(errs, where, name, LOWER, what))
-    if len(errs.errors) == before:
+    # The example is worth evaluating only on an otherwise sound schema.
+    if not errs.errors:
         layout.evaluate(errs, schema, lay)
 
 
