@@ -109,9 +109,10 @@ def _compat(baseline, current, baseline_label):
     for d in diffs:
         print(d)
     breaking = sum(d.breaking for d in diffs)
-    print(f"{len(diffs)} difference(s) from {baseline_label} (SEGMENT_VERSION "
-          f"{baseline.segment_version}): {breaking} breaking, "
-          f"{len(diffs) - breaking} compatible", file=sys.stderr)
+    counts = (f"{len(diffs)} difference(s): {breaking} breaking, "
+              f"{len(diffs) - breaking} compatible" if diffs else "no difference")
+    print(f"{counts} from {baseline_label} (SEGMENT_VERSION "
+          f"{baseline.segment_version})", file=sys.stderr)
     if not breaking:
         return 0
     problem = compat.version_problem(baseline.facts, current)

@@ -9,23 +9,10 @@ as compatible or breaking, with its reason. `version_problem` says whether
 the format version was bumped consistently, which is what allows a
 breaking change to be recorded as the new baseline.
 
-Classification (the README's table says the same):
-
-  compatible: doc text and rule ids; a new struct, constant, enum, enum value,
-    flag set or flag bit; a field (or a renamed or resized reserved field)
-    placed wholly in bytes that were reserved in the baseline; a field renamed
-    in place (same bytes and type); an enum value or flag bit renamed with the
-    same number; a field made atomic; an ordering strengthened; a new
-    read-modify-write that is not a state transition; a constant's expr
-    rewritten with the same value; an exclusive group that names a new bit.
-  breaking: anything removed; a field moved, resized or retyped; a field made
-    reserved; atomicity dropped; an ordering weakened; a new state transition
-    (cas with from/to) or a changed one; a field's writer, default, enum or
-    flags link changed; a struct's size or alignment; a constant's value or
-    type; an enum's or flag set's type; an enum value renumbered; a flag bit
-    moved; an exclusive group of known bits added or removed; a new field in
-    bytes a v7 peer uses or past the end of the baseline's struct; any change
-    of a layout.* fact except its doc text; any fact this module does not know.
+The rules, with the edge cases decided (renames, reserved bytes, new
+transitions, ...), are the table in the README's section "Compatibility with
+roam v7 peers"; each is one branch of _Diff below, and the tests in
+codegen/tests/test_compat.py hold one case per rule.
 """
 
 import json
@@ -606,9 +593,11 @@ class _Diff:
                      "bytes it gave up hold new fields")
             return
         users = sorted({used[b] for b in outside if b in used})
-        user = f"'{sname}.{users[0]}'" if users else "no v7 field"
-        self.add(at, True, f"{what} now {_span(rn)} (was {_span(ro)}), over bytes "
-                 f"{'v7 peers use for ' + user if users else 'past the baseline struct'}")
+        if users:
+            over = f"bytes v7 peers use for '{sname}.{users[0]}'"
+        else:
+            over = "bytes past the end of the baseline's struct"
+        self.add(at, True, f"{what} now {_span(rn)} (was {_span(ro)}), over {over}")
 
     def field(self, sname, fname, o, n):
         what = f"field '{sname}.{fname}'"
@@ -721,7 +710,7 @@ class _Diff:
                 elif attr == "value" and a and b:
                     old_t, new_t = self.constant_text(o, a.value), self.constant_text(n, b.value)
                     if name == "SEGMENT_VERSION":
-                        why = f"a new format version, which v7 peers reject"
+                        why = "a new format version, which v7 peers reject"
                     elif name == "MAGIC":
                         why = "v7 peers reject a segment with another magic"
                     else:
