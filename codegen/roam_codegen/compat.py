@@ -132,9 +132,12 @@ def _field_facts(put, k, f):
 # ---- Layout formulas: the one part that follows the whole-segment layout ----
 # Today the regions' offset and size are prose (schema.segment); their text
 # is taken as the formula. When the schema gains `layout:` with offset/size
-# expressions, only this function changes (and the baseline is recorded
-# again). Keys: layout.doc, layout.total_size, layout.<region>.<attr>.
-# Every layout.* fact is breaking when it changes, except the *.doc ones.
+# expressions, only this function changes. Keys: layout.doc,
+# layout.total_size, layout.<region>.<attr>; _Diff.layout classifies every
+# change of a layout.* fact as breaking, except the *.doc ones. A new way of
+# writing the same layout changes these facts without changing the ABI: once
+# `make compat` shows nothing but layout.* differences, delete the baseline
+# and run `make compat-baseline` to record it again.
 
 def _layout_facts(put, schema):
     seg = schema.segment
