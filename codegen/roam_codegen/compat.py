@@ -229,11 +229,20 @@ def load_baseline(path, label=None):
     out = {}
     for key, entry in data["facts"].items():
         if not (isinstance(entry, dict) and set(entry) == {"at", "value"}
-                and isinstance(entry["at"], str)):
+                and isinstance(entry["at"], str) and _json_scalar(entry["value"])):
             raise BaselineError(f"{label}: fact '{key}' is not "
-                                f'{{"at": "FILE:LINE", "value": ...}}; {fix}')
+                                f'{{"at": "FILE:LINE", "value": V}} with V null, a '
+                                f"boolean, an integer, a string or a list of strings; {fix}")
         out[key] = Fact(entry["value"], entry["at"])
     return Baseline(out, data.get("segment_version"))
+
+
+def _json_scalar(v):
+    """A fact's value: null, true/false, an integer, a string or a list of
+    strings."""
+    if isinstance(v, list):
+        return all(isinstance(x, str) for x in v)
+    return v is None or isinstance(v, (bool, int, str))
 
 
 # ---- The format version -----------------------------------------------------
@@ -247,14 +256,18 @@ def version_problem(old, new):
     magic = _value(new, "constant.MAGIC.value")
     if not isinstance(nv, int):
         return "the schema has no integer constant SEGMENT_VERSION"
-    if not isinstance(magic, str) or not magic:
+    try:
+        magic = bytes.fromhex(magic)
+    except (TypeError, ValueError):
+        magic = b""
+    if not magic:
         return "the schema has no byte-string constant MAGIC"
     if isinstance(ov, int):
         if nv == ov:
             return f"SEGMENT_VERSION is still {nv}, as in the baseline"
         if nv < ov:
             return f"SEGMENT_VERSION went down from {ov} to {nv}"
-    last = bytes.fromhex(magic)[-1]
+    last = magic[-1]
     if last != nv:
         return (f"the magic's last byte is {last}, not the new SEGMENT_VERSION {nv}")
     return None
@@ -299,40 +312,39 @@ def _tree(facts_):
     for key, fact in facts_.items():
         p = key.split(".")
         n = len(p)
-        if p[0] == "struct" and n >= 3:
-            s = t["struct"].setdefault(p[1], {"attrs": {}, "fields": {}})
-            if n == 3:
-                s["attrs"][p[2]] = fact
-                continue
-            if p[2] == "field" and n in (5, 7):
-                f = s["fields"].setdefault(p[3], {"attrs": {}, "rmw": {}})
-                if n == 5:
-                    f["attrs"][p[4]] = fact
-                    continue
-                if p[4] == "rmw":
-                    f["rmw"].setdefault(p[5], {})[p[6]] = fact
-                    continue
+        if p[0] == "struct" and n == 3:
+            _struct_of(t, p[1])["attrs"][p[2]] = fact
+        elif p[0] == "struct" and n == 5 and p[2] == "field":
+            _field_of(t, p[1], p[3])["attrs"][p[4]] = fact
+        elif p[0] == "struct" and n == 7 and p[2] == "field" and p[4] == "rmw":
+            _field_of(t, p[1], p[3])["rmw"].setdefault(p[5], {})[p[6]] = fact
         elif p[0] == "constant" and n == 3:
             t["constant"].setdefault(p[1], {})[p[2]] = fact
-            continue
-        elif p[0] in ("enum", "flags") and n >= 3:
-            member = "values" if p[0] == "enum" else "bits"
-            e = t[p[0]].setdefault(p[1], {"attrs": {}, "members": {}, "pairs": {}})
-            if n == 3:
-                e["attrs"][p[2]] = fact
-                continue
-            if p[2] == member and n in (4, 5):
-                m = e["members"].setdefault(p[3], {})
-                m["number" if n == 4 else p[4]] = fact
-                continue
-            if p[0] == "flags" and p[2] == "exclusive" and n == 5:
-                e["pairs"][(p[3], p[4])] = fact
-                continue
+        elif p[0] in ("enum", "flags") and n == 3:
+            _set_of(t, p[0], p[1])["attrs"][p[2]] = fact
+        elif p[0] in ("enum", "flags") and n in (4, 5) \
+                and p[2] == ("values" if p[0] == "enum" else "bits"):
+            m = _set_of(t, p[0], p[1])["members"].setdefault(p[3], {})
+            m["number" if n == 4 else p[4]] = fact
+        elif p[0] == "flags" and n == 5 and p[2] == "exclusive":
+            _set_of(t, p[0], p[1])["pairs"][(p[3], p[4])] = fact
         elif p[0] == "layout":
             t["layout"][key] = fact
-            continue
-        t["other"][key] = fact
+        else:
+            t["other"][key] = fact
     return t
+
+
+def _struct_of(t, name):
+    return t["struct"].setdefault(name, {"attrs": {}, "fields": {}})
+
+
+def _field_of(t, struct, name):
+    return _struct_of(t, struct)["fields"].setdefault(name, {"attrs": {}, "rmw": {}})
+
+
+def _set_of(t, kind, name):
+    return t[kind].setdefault(name, {"attrs": {}, "members": {}, "pairs": {}})
 
 
 def _first(facts_):
@@ -421,7 +433,8 @@ class _Diff:
                 yield attr, a, b
 
     def ordering(self, fact, what, old, new):
-        a, b = ORDER_STRENGTH.get(old), ORDER_STRENGTH.get(new)
+        a = ORDER_STRENGTH.get(old) if isinstance(old, str) else None
+        b = ORDER_STRENGTH.get(new) if isinstance(new, str) else None
         if a is None or b is None:
             self.add(fact.at, True, f"{what} changed from {_show(old)} to {_show(new)}")
         elif b >= a:
@@ -523,7 +536,7 @@ class _Diff:
     def renames(self, old, new):
         """Fields that kept their bytes and type under a new name."""
         def key(attrs):
-            return tuple(attrs[k].value if k in attrs else None
+            return tuple(json.dumps(attrs[k].value) if k in attrs else None
                          for k in ("offset", "size", "type"))
         gone = {key(f["attrs"]): name for name, f in old.items()
                 if name not in new and not _is(f["attrs"], "reserved")}
@@ -581,15 +594,22 @@ class _Diff:
         for attr, a, b in self.changed(o["attrs"], n["attrs"]):
             if attr in DOC_ATTRS and a and b:
                 self.doc_change(b, what, attr, a)
+            elif ro is None or rn is None:     # a baseline without its bytes
+                self.add((b or a).at, True, f"{what} {attr} changed from "
+                         f"{_show(a and a.value)} to {_show(b and b.value)}")
+
+        def at(key):
+            f = n["attrs"].get(key)
+            return f.at if f else _first(_all(n))
         if ro is None or rn is None:
             return
         if ro == rn:
-            if _value(o["attrs"], "type") != _value(n["attrs"], "type"):
-                self.add(n["attrs"]["type"].at, False, f"{what} retyped from "
-                         f"{_show(o['attrs']['type'].value)} to "
-                         f"{_show(n['attrs']['type'].value)}: still zero")
+            ot, nt = _value(o["attrs"], "type"), _value(n["attrs"], "type")
+            if ot != nt:
+                self.add(at("type"), False, f"{what} retyped from {_show(ot)} to "
+                         f"{_show(nt)}: still zero")
             return
-        at = n["attrs"]["offset"].at if ro[0] != rn[0] else n["attrs"]["type"].at
+        at = at("offset") if ro[0] != rn[0] else at("type")
         outside = [b for b in range(*rn) if b not in reserved]
         if not outside:
             self.add(at, False, f"{what} now {_span(rn)} (was {_span(ro)}); the "
@@ -624,12 +644,12 @@ class _Diff:
                 self.add(at, True, f"{what} retyped from {a.value} to {b.value}")
             elif attr == "atomic":
                 if b.value:
-                    self.add(at, False, f"{what} made atomic (load {na['load'].value}, "
-                             f"store {na['store'].value}): stronger than the plain "
+                    self.add(at, False, f"{what} made atomic (load {_value(na, 'load')}, "
+                             f"store {_value(na, 'store')}): stronger than the plain "
                              "access of v7 peers")
                 else:
                     self.add(at, True, f"{what} no longer atomic (was load "
-                             f"{oa['load'].value}, store {oa['store'].value}): v7 "
+                             f"{_value(oa, 'load')}, store {_value(oa, 'store')}): v7 "
                              "peers access it atomically")
             elif attr in ("load", "store"):
                 self.ordering(b, f"{what} {attr} ordering", a.value, b.value)
@@ -774,8 +794,9 @@ class _Diff:
 
         def number(m):
             f = m.get("number")
-            return f.value if f else None
-        gone = {number(m): nm for nm, m in old.items() if nm not in new}
+            return f.value if f and isinstance(f.value, int) else None
+        gone = {number(m): nm for nm, m in old.items()
+                if nm not in new and number(m) is not None}
         renamed = {}
         for nm in sorted(new, key=lambda x: _first(_all(new[x]))):
             n = new[nm]

@@ -594,6 +594,14 @@ class BaselineFile(CompatCase):
         self.assertEqual(code, 1)
         self.assertIn("fact 'struct.header.size' is not", err)
 
+    def test_baseline_without_a_reserved_fields_offset_still_compares(self):
+        data = json.loads(self.ws.read(BASELINE))
+        del data["facts"]["struct.header.field.reserved.offset"]
+        self.ws.write(BASELINE, json.dumps(data))
+        self.assertOnly(self.compat(1), H, self.ws.line(H, "name: reserved", "offset:"),
+                        "breaking", "reserved field 'header.reserved' offset changed "
+                        "from none to 40")
+
     def test_unknown_fact_in_the_baseline_is_breaking(self):
         data = json.loads(self.ws.read(BASELINE))
         data["facts"]["future.thing"] = {"at": "schema/10-header.yaml:1", "value": 1}
