@@ -6,6 +6,10 @@
 #                        under ASan+UBSan, threaded tests under TSan
 #   make check-sanitize  only the sanitizer runs
 #   make regen           regenerate generated/ unconditionally
+#   make compat          every difference between the schema and the ABI
+#                        baseline, classified; fails on a breaking one
+#   make compat-baseline record the schema as the ABI baseline (a breaking
+#                        change needs SEGMENT_VERSION and the magic bumped)
 #   make bench           benchmarks (ratios against an in-run baseline)
 #   make clean
 
@@ -24,6 +28,7 @@ SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 endif
 
 SCHEMA    := $(sort $(wildcard schema/*.yaml))
+BASELINE  := schema/abi-baseline.json
 CODEGEN   := $(wildcard codegen/*.py codegen/roam_codegen/*.py codegen/templates/*.j2)
 GENERATED := generated/roam_shm_layout.h generated/docs/roam_shm_layout.md
 
@@ -45,7 +50,7 @@ EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 
-.PHONY: all regen gen-check check check-unit check-gen check-clang \
+.PHONY: all regen gen-check compat compat-baseline check check-unit check-gen check-clang \
         check-examples check-sanitize bench clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -65,8 +70,9 @@ deps: build/deps.mk
 
 # ---- Code generation ------------------------------------------------------
 # The stamp keeps make from rerunning the generator when its output did not
-# change (the generator rewrites files only as a whole set).
-build/gen.stamp: $(SCHEMA) $(CODEGEN) | build/deps.mk
+# change (the generator rewrites files only as a whole set). The doc lists
+# the changes since the ABI baseline, so the baseline is an input too.
+build/gen.stamp: $(SCHEMA) $(wildcard $(BASELINE)) $(CODEGEN) | build/deps.mk
 	$(PYTHON) codegen/gen.py --schema schema --out generated
 	@touch $@
 
@@ -78,6 +84,16 @@ regen: build/deps.mk
 
 gen-check: build/deps.mk
 	$(PYTHON) codegen/gen.py --schema schema --out generated --check
+
+# ---- Compatibility with roam v7 peers -------------------------------------
+compat: build/deps.mk
+	$(PYTHON) codegen/gen.py --schema schema --compat
+
+# The doc lists the changes since the baseline: regenerate after recording.
+compat-baseline: build/deps.mk
+	$(PYTHON) codegen/gen.py --schema schema --compat-baseline
+	$(PYTHON) codegen/gen.py --schema schema --out generated
+	@mkdir -p build && touch build/gen.stamp
 
 # ---- Library and CLI ------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(GENERATED)
@@ -128,6 +144,7 @@ check-clang: $(GENERATED) | build/deps.mk
 
 check: build/deps.mk
 	@$(MAKE) --no-print-directory gen-check
+	@$(MAKE) --no-print-directory compat
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-gen
 	@$(MAKE) --no-print-directory check-clang

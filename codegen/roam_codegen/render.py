@@ -88,12 +88,16 @@ def environment():
     return env
 
 
-def render(schema, sources):
+def render(schema, sources, changes=None, baseline="schema/abi-baseline.json",
+           baseline_version=None):
     """Return {relative output path: text}. `sources` names the schema files
-    in the banner, as the reader should find them in the repository."""
+    in the banner, as the reader should find them in the repository.
+    `changes` are the compat.Differences from the ABI baseline named
+    `baseline`, or None when there is no baseline."""
     env = environment()
     widths = sorted({f.type.size for s in schema.structs for f in s.fields if f.atomic})
-    ctx = dict(schema=schema, sources=sources, atomic_widths=widths,
+    ctx = dict(schema=schema, sources=sources, atomic_widths=widths, changes=changes,
+               baseline=baseline, baseline_version=baseline_version,
                message_text=lambda e: checks.message_text(schema, e))
     lay = schema.layout
     if lay is not None:
