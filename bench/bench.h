@@ -49,13 +49,15 @@ typedef struct bench_ctx {
     /* Creation: a path that does not exist between calls. */
     char create_path[256];
     roam_segment_config_t live_cfg;
+    unsigned sink;                 /* keeps a read of a mapping */
 } bench_ctx_t;
 
 /* One measured operation; returns 0 when it did what it should. */
 typedef int (*bench_fn)(bench_ctx_t *c);
 
-/* The columns of a row: the library, its floor (or, for file operations,
- * the bare system calls), the seed's Rust, and a copy of the same bytes. */
+/* The columns of a row: the library, its floor (for file operations: the
+ * bare system calls), the seed's Rust, and a copy of the same bytes (for
+ * file operations: the bare calls plus the first access to the mapping). */
 enum bench_col { COL_ROAM, COL_FLOOR, COL_SEED, COL_COPY, COL__COUNT };
 
 /* What a row is held to (the goal column). */

@@ -61,7 +61,8 @@ roam_err_t floor_segment(const void *buf, size_t len, roam_segment_header_t *s)
 {
     const unsigned char *base = buf;
     roam_err_t err = floor_header(buf, len, s);
-    uint64_t cur, pool, at, ring, stride;
+    const roam_peer_entry_t *p;
+    uint64_t cur, pool, at, ring, stride, limit;
     uint32_t g, k, cap;
 
     if (err)
@@ -95,23 +96,22 @@ roam_err_t floor_segment(const void *buf, size_t len, roam_segment_header_t *s)
         at = end;
     }
 
-    /* Peers: a known state, and the ring pair right after the peer table. */
+    /* Peers: a known state, and the ring pair right after the peer table,
+     * ending before the pool and inside the segment. */
     if (g > 0 && (cap == 0 || cap % ROAM_SEGMENT_ALIGN != 0))
         return ROAM_E_RING_LAYOUT;
     stride = 2 * ((uint64_t)ROAM_BIPBUF_HEADER_SIZE + cap);
+    limit = pool < cur ? pool : cur;
     ring = s->peer_table_offset + (uint64_t)g * ROAM_PEER_ENTRY_SIZE;
-    for (uint32_t i = 0; i < g; i++) {
-        const roam_peer_entry_t *p =
-            (const void *)(base + s->peer_table_offset + (uint64_t)i * ROAM_PEER_ENTRY_SIZE);
-        uint64_t end;
-
+    p = (const void *)(base + s->peer_table_offset);
+    for (uint32_t i = 0; i < g; i++, p++) {
         if (roam_peer_entry_load_state(p) > ROAM_PEER_STATE_RESERVED)
             return ROAM_E_PEER_STATE;
         if (p->ring_offset != ring)
             return ROAM_E_PEER_RING_OFFSET;
-        if (__builtin_add_overflow(ring, stride, &end) || end > pool || end > cur)
+        if (ring > limit || limit - ring < stride)
             return ROAM_E_PEER_RING_BOUNDS;
-        ring = end;
+        ring += stride;
     }
 
     /* Rings: the segment's capacity, indices within it. */

@@ -241,8 +241,10 @@ static void print_table(const char *cg_why)
     if (hdr->instr[COL_SEED] >= 0)
         printf("seed: %.0f instructions for its 4 rules = %.2f per rule\n", hdr->instr[COL_SEED],
                hdr->instr[COL_SEED] / 4);
-    printf("floor: bench/floor.c; file rows' floor column: the bare system calls"
-           " (open+fstat+mmap+munmap+close; open+ftruncate+mmap+munmap+close+unlink)\n");
+    printf("floor: bench/floor.c. File rows: floor = the bare system calls"
+           " (join: open+fstat+mmap+munmap+close; create: open+ftruncate+mmap+munmap+close"
+           "+unlink); copy = the same plus the first access to the mapping (join: read one"
+           " byte; create: write every page)\n");
 }
 
 /* Whole segment ≈ a + b·G + c·K, from rows (G=1,K=1), (G=255,K=1), (G=8,K=1), (G=8,K=64). */

@@ -134,11 +134,13 @@ static int op_join(bench_ctx_t *c)
     return 0;
 }
 
-/* What joining needs at the least: open, size, map, and undo it all. */
-static int op_join_bare(bench_ctx_t *c)
+/* What joining needs at the least: open, size, map, and undo it all;
+ * with `touch`, also read one byte of the mapping, which any join that
+ * looks at the segment must (the first access to a fresh mapping faults). */
+static int join_bare(bench_ctx_t *c, int touch)
 {
     struct stat st;
-    void *p;
+    unsigned char *p;
     int fd = open(c->cycle_path, O_RDWR | O_CLOEXEC);
 
     if (fd < 0)
@@ -149,9 +151,21 @@ static int op_join_bare(bench_ctx_t *c)
         close(fd);
         return 1;
     }
+    if (touch)
+        c->sink += *(volatile unsigned char *)p;
     munmap(p, (size_t)st.st_size);
     close(fd);
     return 0;
+}
+
+static int op_join_bare(bench_ctx_t *c)
+{
+    return join_bare(c, 0);
+}
+
+static int op_join_touch(bench_ctx_t *c)
+{
+    return join_bare(c, 1);
 }
 
 static int op_create(bench_ctx_t *c)
@@ -164,11 +178,13 @@ static int op_create(bench_ctx_t *c)
     return unlink(c->create_path) != 0;
 }
 
-/* What creating needs at the least: a new file of the size, mapped. */
-static int op_create_bare(bench_ctx_t *c)
+/* What creating needs at the least: a new file of the size, mapped; with
+ * `touch`, also one write to every page of it (a new segment's headers and
+ * free lists are spread over nearly all of its pages). */
+static int create_bare(bench_ctx_t *c, int touch)
 {
-    size_t len = c->cycle_host->map_len;
-    void *p;
+    size_t len = c->cycle_host->map_len, page = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char *p;
     int fd = open(c->create_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
     if (fd < 0)
@@ -179,9 +195,21 @@ static int op_create_bare(bench_ctx_t *c)
         unlink(c->create_path);
         return 1;
     }
+    for (size_t off = 0; touch && off < len; off += page)
+        p[off] = 1;
     munmap(p, len);
     close(fd);
     return unlink(c->create_path) != 0;
+}
+
+static int op_create_bare(bench_ctx_t *c)
+{
+    return create_bare(c, 0);
+}
+
+static int op_create_touch(bench_ctx_t *c)
+{
+    return create_bare(c, 1);
 }
 
 /* ---- Rows ------------------------------------------------------------------------*/
@@ -209,9 +237,9 @@ bench_row_t bench_rows[] = {
      GOAL_FLOOR_2, NONE, NONE},
     {"guest attach + detach + host recover", -1, {op_cycle, op_cycle_floor, NULL, NULL}, 1000, 0,
      GOAL_FLOOR_2, NONE, NONE},
-    {"guest joins a file (attach + close)", -1, {op_join, op_join_bare, NULL, NULL}, 20, 1,
+    {"guest joins a file (attach + close)", -1, {op_join, op_join_bare, NULL, op_join_touch}, 20, 1,
      GOAL_WALL_1_2, NONE, NONE},
-    {"host creates a file (create + close + unlink)", -1, {op_create, op_create_bare, NULL, NULL},
+    {"host creates a file (create + close + unlink)", -1, {op_create, op_create_bare, NULL, op_create_touch},
      20, 1, GOAL_NONE, NONE, NONE},
 };
 const size_t bench_num_rows = sizeof bench_rows / sizeof bench_rows[0];
