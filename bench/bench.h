@@ -103,6 +103,9 @@ long bench_agree(bench_ctx_t *c);
  * (msg_len bytes). Only when the seed was built (BENCH_SEED). */
 const uint8_t *roam_seed_validate(const void *h, size_t *msg_len);
 
+/* The same call doing nothing: the cost of the call itself. */
+const uint8_t *roam_seed_call_only(const void *h, size_t *msg_len);
+
 /* ---- Measurement (measure.c) ---------------------------------------------*/
 
 /* Calls fn(c) n times; nonzero if any call failed. */

@@ -55,9 +55,17 @@ static int op_header_seed(bench_ctx_t *c)
 
     return roam_seed_validate(c->seg->buf, &len) != NULL;
 }
+static int op_seed_call(bench_ctx_t *c)
+{
+    size_t len;
+
+    return roam_seed_call_only(c->seg->buf, &len) != NULL;
+}
 #define OP_HEADER_SEED op_header_seed
+#define OP_SEED_CALL op_seed_call
 #else
 #define OP_HEADER_SEED NULL
+#define OP_SEED_CALL NULL
 #endif
 
 static int op_header_copy(bench_ctx_t *c)
@@ -222,7 +230,8 @@ static int op_create_touch(bench_ctx_t *c)
 bench_row_t bench_rows[] = {
     {"empty call (subtracted from the others)", 1, {op_empty, NULL, NULL, NULL}, 1000, 0,
      GOAL_NONE, NONE, NONE},
-    {"header snapshot alone", 1, {op_snapshot, NULL, NULL, NULL}, 1000, 0, GOAL_NONE, NONE, NONE},
+    {"header snapshot alone; seed: the call alone", 1, {op_snapshot, NULL, OP_SEED_CALL, NULL}, 1000, 0,
+     GOAL_NONE, NONE, NONE},
     {"header validation (13 rules + snapshot)", 1,
      {op_header, op_header_floor, OP_HEADER_SEED, op_header_copy}, 1000, 0, GOAL_HEADER, NONE, NONE},
     SEGROW("whole segment, G=1 K=1", 0),

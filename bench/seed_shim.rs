@@ -33,6 +33,20 @@ pub unsafe extern "C" fn roam_seed_validate(
     }
 }
 
+/// The same call with no rules: what calling the seed costs by itself.
+///
+/// # Safety
+///
+/// As roam_seed_validate; neither pointer is read.
+#[no_mangle]
+pub unsafe extern "C" fn roam_seed_call_only(
+    h: *const segment::SegmentHeader,
+    msg_len: *mut usize,
+) -> *const u8 {
+    core::hint::black_box((h, msg_len));
+    core::ptr::null()
+}
+
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop {}

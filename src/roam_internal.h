@@ -21,7 +21,6 @@ roam_err_t roam__diag(roam_diag_t *diag, roam_err_t err, uint32_t index, const c
 /* Fill *diag with ROAM_E_IO: "<step>: <strerror(errno)>", errno kept; returns ROAM_E_IO. */
 roam_err_t roam__diag_sys(roam_diag_t *diag, const char *step);
 
-
 /* A rule that valid input never breaks: the compiler keeps the failure
  * branch (and its error code) off the path of success. */
 #define roam__unlikely(x) __builtin_expect(!!(x), 0)
