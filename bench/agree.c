@@ -130,11 +130,11 @@ long bench_agree(bench_ctx_t *c)
     for (size_t i = 0; i < bench_num_segs; i++)
         if (bench_segs[i].guests <= 8)
             bad += check_segment(&bench_segs[i], &images);
-    printf("floor%s agree with the library on %ld corrupted segments: %s\n",
+    printf("%s with the library on %ld corrupted segments: %s\n",
 #ifdef BENCH_SEED
-           " and seed",
+           "floor and seed agree",
 #else
-           "",
+           "floor agrees",
 #endif
            images, bad == 0 ? "yes" : "NO");
     return bad;

@@ -57,7 +57,7 @@ typedef int (*bench_fn)(bench_ctx_t *c);
 
 /* The columns of a row: the library, its floor (for file operations: the
  * bare system calls), the seed's Rust, and a copy of the same bytes (for
- * file operations: the bare calls plus the first access to the mapping). */
+ * file operations: the bare calls plus the first access to the pages). */
 enum bench_col { COL_ROAM, COL_FLOOR, COL_SEED, COL_COPY, COL__COUNT };
 
 /* What a row is held to (the goal column). */
@@ -111,8 +111,11 @@ const uint8_t *roam_seed_call_only(const void *h, size_t *msg_len);
 /* Calls fn(c) n times; nonzero if any call failed. */
 int bench_run(bench_fn fn, bench_ctx_t *c, long n);
 
-/* Median wall time of one call, in nanoseconds, over several rounds. */
-double bench_wall_ns(bench_fn fn, bench_ctx_t *c);
+/* Median wall time of one call of each fn[k] (NULL: none), in nanoseconds,
+ * over rounds that take turns; out[k] < 0 when not measured. */
+#define BENCH_MAX_COLS 4
+_Static_assert(COL__COUNT <= BENCH_MAX_COLS, "a row's columns fit the wall-time table");
+void bench_wall_ns(const bench_fn *fn, size_t count, bench_ctx_t *c, double *out);
 
 /* Under callgrind: dump the instruction count of n1 and of n2 calls, each
  * labelled "<label>/<n>". No-op (but still runs the calls) elsewhere. */

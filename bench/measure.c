@@ -35,7 +35,7 @@
 
 extern char **environ;
 
-#define WALL_ROUNDS 11
+#define WALL_ROUNDS 21
 #define WALL_ROUND_NS 1000000.0   /* each round runs about 1 ms */
 
 int bench_run(bench_fn fn, bench_ctx_t *c, long n)
@@ -66,29 +66,53 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double bench_wall_ns(bench_fn fn, bench_ctx_t *c)
+/* Calls per round for fn: doubled until a round takes WALL_ROUND_NS. */
+static long calls_per_round(bench_fn fn, bench_ctx_t *c)
 {
-    double t[WALL_ROUNDS], t0, dt;
     long n = 1;
 
-    /* Calls per round: double until a round takes WALL_ROUND_NS. */
     for (;;) {
-        t0 = now_ns();
+        double t0 = now_ns();
+
         if (bench_run(fn, c, n) != 0)
             return -1;
-        dt = now_ns() - t0;
-        if (dt >= WALL_ROUND_NS || n >= (1L << 24))
-            break;
+        if (now_ns() - t0 >= WALL_ROUND_NS || n >= (1L << 24))
+            return n;
         n *= 2;
     }
-    for (int r = 0; r < WALL_ROUNDS; r++) {
-        t0 = now_ns();
-        if (bench_run(fn, c, n) != 0)
-            return -1;
-        t[r] = (now_ns() - t0) / (double)n;
+}
+
+void bench_wall_ns(const bench_fn *fn, size_t count, bench_ctx_t *c, double *out)
+{
+    double t[BENCH_MAX_COLS][WALL_ROUNDS];
+    long n[BENCH_MAX_COLS];
+
+    for (size_t k = 0; k < count; k++) {
+        out[k] = -1;
+        n[k] = fn[k] != NULL ? calls_per_round(fn[k], c) : -1;
     }
-    qsort(t, WALL_ROUNDS, sizeof t[0], cmp_double);
-    return t[WALL_ROUNDS / 2];
+    /* Round by round, each function in turn: a change in the machine's
+     * load falls on all of them alike. */
+    for (int r = 0; r < WALL_ROUNDS; r++) {
+        for (size_t k = 0; k < count; k++) {
+            double t0;
+
+            if (n[k] <= 0)
+                continue;
+            t0 = now_ns();
+            if (bench_run(fn[k], c, n[k]) != 0) {
+                n[k] = -1;
+                continue;
+            }
+            t[k][r] = (now_ns() - t0) / (double)n[k];
+        }
+    }
+    for (size_t k = 0; k < count; k++) {
+        if (n[k] <= 0)
+            continue;
+        qsort(t[k], WALL_ROUNDS, sizeof t[k][0], cmp_double);
+        out[k] = t[k][WALL_ROUNDS / 2];
+    }
 }
 
 int bench_under_valgrind(void)

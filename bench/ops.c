@@ -143,10 +143,14 @@ static int op_join(bench_ctx_t *c)
 }
 
 /* What joining needs at the least: open, size, map, and undo it all;
- * with `touch`, also read one byte of the mapping, which any join that
- * looks at the segment must (the first access to a fresh mapping faults). */
+ * with `touch`, also read one byte of every header that validation reads
+ * (segment header and peer table, each ring header, the class headers), as
+ * any join that validates the segment must: on first access, a fresh
+ * mapping faults. */
 static int join_bare(bench_ctx_t *c, int touch)
 {
+    const floor_host_t *h = &c->floor_cycle;
+    uint64_t pool = roam_segment_header_var_pool_offset(&c->cycle_host->snap);
     struct stat st;
     unsigned char *p;
     int fd = open(c->cycle_path, O_RDWR | O_CLOEXEC);
@@ -159,8 +163,14 @@ static int join_bare(bench_ctx_t *c, int touch)
         close(fd);
         return 1;
     }
-    if (touch)
+    if (touch) {
         c->sink += *(volatile unsigned char *)p;
+        for (uint32_t i = 0; i < h->n; i++) {
+            c->sink += *(volatile unsigned char *)(p + h->ring0 + i * h->stride);
+            c->sink += *(volatile unsigned char *)(p + h->ring0 + i * h->stride + h->h2g);
+        }
+        c->sink += *(volatile unsigned char *)(p + pool);
+    }
     munmap(p, (size_t)st.st_size);
     close(fd);
     return 0;
