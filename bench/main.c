@@ -309,7 +309,8 @@ int main(int argc, char **argv)
     if (n <= 0)
         return 1;
     self[n] = '\0';
-    snprintf(cg_dir, sizeof cg_dir, "%s", "/tmp/roam-bench-cg-XXXXXX");
+    snprintf(cg_dir, sizeof cg_dir, "%s/roam-bench-cg-XXXXXX",
+             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(cg_dir) == NULL)
         return 1;
     cg_why = count_instructions(self, cg_dir);
