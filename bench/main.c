@@ -316,8 +316,8 @@ int main(int argc, char **argv)
     cg_why = count_instructions(self, cg_dir);
     print_table(cg_why);
     print_fit();
-    /* The dumps are read; keep them only when something went wrong. */
-    if (cg_why == NULL)
+    /* Keep the dumps and valgrind's log only when the run went wrong. */
+    if (cg_why == NULL || strncmp(cg_why, "skipped", 7) == 0)
         remove_dir(cg_dir);
     return 0;
 }
