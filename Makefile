@@ -3,14 +3,15 @@
 #   make                 regenerate if the schema changed, build library + CLI
 #   make check           every test: generated/ up to date, generator tests,
 #                        gcc and clang builds, Check tests, the same tests
-#                        under ASan+UBSan, threaded tests under TSan
+#                        under ASan+UBSan, threaded tests under TSan (-O0, -O2)
 #   make check-sanitize  only the sanitizer runs
 #   make regen           regenerate generated/ unconditionally
 #   make compat          every difference between the schema and the ABI
 #                        baseline, classified; fails on a breaking one
 #   make compat-baseline record the schema as the ABI baseline (a breaking
 #                        change needs SEGMENT_VERSION and the magic bumped)
-#   make bench           benchmarks (ratios against an in-run baseline)
+#   make bench           benchmarks: each figure beside its floor, the seed's
+#                        Rust and a copy, measured in the same run
 #   make clean
 
 BUILD   ?= build
@@ -45,13 +46,12 @@ LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 UTIL_OBJ  := $(TEST_UTIL:tests/util/%.c=$(BUILD)/obj/tests/util/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 
 .PHONY: all regen gen-check compat compat-baseline check check-unit check-gen check-clang \
-        check-examples check-sanitize bench clean deps
+        check-examples check-sanitize bench clean deps FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -154,9 +154,13 @@ check: build/deps.mk
 
 check-sanitize: build/deps.mk
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
+	@# Threaded tests under TSan at -O0 and -O2: what the optimiser may
+	@# reorder or merge in shared-memory code differs between the two.
 	@if [ -n "$(TSAN_TESTS)" ]; then \
-	    $(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan CFLAGS="-O1 -g" \
-	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
+	    for o in O0 O2; do \
+	        $(MAKE) --no-print-directory BUILD=build/tsan-$$o SAN=tsan CFLAGS="-$$o -g" \
+	            RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan-$$o/%,$(TSAN_TESTS))" check-unit || exit 1; \
+	    done; \
 	fi
 
 # ---- Examples: the README's host and guest, built and run -----------------
@@ -168,12 +172,44 @@ check-examples: $(EXAMPLES)
 	@set -e; for x in $(EXAMPLES); do echo "== $$x"; $$x; done
 
 # ---- Benchmarks -----------------------------------------------------------
-$(BUILD)/bench/%: bench/%.c $(LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+# One program, build/bench/roam_bench, from every bench/*.c. The seed's Rust
+# header (SEED_RS, roam's segment.rs) is compiled with rustc -O beside a
+# small shim into a static library, so that its validate() is measured in
+# the same run; without rustc or the seed the bench says so and skips it.
+BENCH      := $(BUILD)/bench/roam_bench
+BENCH_OBJ  := $(BENCH_SRC:bench/%.c=$(BUILD)/obj/bench/%.o)
+RUSTC      ?= rustc
+SEED_RS    ?= $(firstword $(wildcard ../shared/seed/segment.rs ../../shared/seed/segment.rs))
+SEED_LIB   := $(BUILD)/bench/seed/libroam_seed.a
+HAVE_RUSTC  = $(shell command -v $(RUSTC) 2>/dev/null)
+BENCH_SEED  = $(if $(HAVE_RUSTC),$(if $(SEED_RS),yes,),)
+BENCH_DEFS  = $(if $(BENCH_SEED),-DBENCH_SEED=1,-DBENCH_SEED_SKIP='"$(if $(HAVE_RUSTC),seed header not found (make bench SEED_RS=path/to/segment.rs),no rustc)"')
 
-bench: $(BENCHES)
-	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+$(BUILD)/obj/bench/%.o: bench/%.c $(wildcard bench/*.h src/*.h) $(GENERATED) $(BUILD)/obj/bench/seed.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(BENCH_DEFS) -c $< -o $@
+
+# Rewritten only when the seed's availability changes: the bench objects
+# are rebuilt when rustc or the seed appears or disappears.
+$(BUILD)/obj/bench/seed.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo 'seed=$(BENCH_SEED) rustc=$(HAVE_RUSTC) path=$(SEED_RS)' | cmp -s - $@ || \
+	    echo 'seed=$(BENCH_SEED) rustc=$(HAVE_RUSTC) path=$(SEED_RS)' > $@
+
+FORCE:
+
+$(SEED_LIB): bench/seed_shim.rs $(SEED_RS)
+	@mkdir -p $(dir $@)
+	cp $(SEED_RS) $(dir $@)segment.rs
+	cp bench/seed_shim.rs $(dir $@)lib.rs
+	$(RUSTC) -O --edition 2021 --crate-type staticlib --crate-name roam_seed -C panic=abort \
+	    --cap-lints allow $(dir $@)lib.rs -o $@
+
+$(BENCH): $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB))
+	$(CC) $(ALL_CFLAGS) $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB)) -o $@ $(LDLIBS)
+
+bench: $(BENCH)
+	@$(BENCH)
 
 clean:
 	rm -rf build

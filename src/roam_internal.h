@@ -11,14 +11,17 @@
 #include "roam_shm.h"
 
 /* Fill *diag (may be NULL) with err, the entry index and a printf-style
- * message; returns err. */
+ * message; returns err. Only for failures (cold: the compiler keeps the
+ * code that formats a message off the path of success); success is
+ * roam__diag_ok (roam_shm.h). */
 roam_err_t roam__diag(roam_diag_t *diag, roam_err_t err, uint32_t index, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5), cold));
 
 /* Fill *diag with ROAM_E_IO: "<step>: <strerror(errno)>", errno kept; returns ROAM_E_IO. */
 roam_err_t roam__diag_sys(roam_diag_t *diag, const char *step);
 
-/* Set *diag (may be NULL) to ROAM_OK with an empty message; returns ROAM_OK. */
-roam_err_t roam__diag_ok(roam_diag_t *diag);
+/* A rule that valid input never breaks: the compiler keeps the failure
+ * branch (and its error code) off the path of success. */
+#define roam__unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif /* ROAM_INTERNAL_H */

@@ -24,12 +24,26 @@ const char *roam_strerror(roam_err_t err);
 /* Name of the error code ("ROAM_E_BAD_MAGIC"); never NULL. */
 const char *roam_errname(roam_err_t err);
 
-/* Where a whole-segment rule failed, and a message that says so. */
+/* Where a rule failed, and a message that says so. On success the
+ * functions that take one set err = ROAM_OK, index = 0 and an empty msg:
+ * success formats nothing. */
 typedef struct roam_diag {
     roam_err_t err;
     uint32_t index;   /* peer index or class index, when the rule has one */
-    char msg[192];    /* roam_strerror(err), or a sentence naming the entry */
+    char msg[192];    /* roam_strerror(err), or a sentence naming the entry; "" on success */
 } roam_diag_t;
+
+/* Internal (used by the library's inline functions): *diag (may be NULL)
+ * set to success; returns ROAM_OK. */
+static inline roam_err_t roam__diag_ok(roam_diag_t *diag)
+{
+    if (diag != NULL) {
+        diag->err = ROAM_OK;
+        diag->index = 0;
+        diag->msg[0] = '\0';
+    }
+    return ROAM_OK;
+}
 
 /* ---- Header validation ----------------------------------------------------
  * Shared memory may change while it is read: these functions copy the
@@ -94,9 +108,29 @@ roam_err_t roam_peer_attach(roam_peer_entry_t *p, uint32_t *found, uint32_t *epo
 roam_err_t roam_peer_reserve(roam_peer_entry_t *p, uint32_t *found, uint32_t *epoch_out);
 roam_err_t roam_peer_claim(roam_peer_entry_t *p, uint32_t *found);
 roam_err_t roam_peer_release(roam_peer_entry_t *p, uint32_t *found);
-void roam_peer_goodbye(roam_peer_entry_t *p);
-void roam_peer_reset(roam_peer_entry_t *p);
-void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns);
+
+/* The plain stores are inline: each is one generated accessor, and a call
+ * would cost more than the store. */
+
+/* State Goodbye (release). */
+static inline void roam_peer_goodbye(roam_peer_entry_t *p)
+{
+    roam_peer_entry_store_state(p, ROAM_PEER_STATE_GOODBYE);
+}
+
+/* last_heartbeat 0, then state Empty (both release): whoever sees Empty
+ * (acquire) also sees no stale heartbeat from the previous guest. */
+static inline void roam_peer_reset(roam_peer_entry_t *p)
+{
+    roam_peer_entry_store_last_heartbeat(p, 0);
+    roam_peer_entry_store_state(p, ROAM_PEER_STATE_EMPTY);
+}
+
+/* last_heartbeat = now_ns (release). */
+static inline void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns)
+{
+    roam_peer_entry_store_last_heartbeat(p, now_ns);
+}
 
 /* ---- Framing (reference §6) ------------------------------------------------
  * Entries in a BipBuffer: an 8-byte header, then an inline payload, a slot

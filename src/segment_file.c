@@ -92,7 +92,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
                                  roam__diag(diag, err, 0, "init: %s", roam_strerror(err)));
 
     /* Our own snapshot, through the same checks a guest applies. */
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    err = roam__segment_validate(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err)
         return roam__create_undo(seg, path, err);
 
@@ -102,12 +102,15 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
 
 /* ---- Attach ----------------------------------------------------------------*/
 
-/* Header of the file on fd (st_size bytes): a snapshot, checked. */
+/* Header of the file on fd (file_size bytes): a snapshot, checked. The
+ * header is read with pread into the private snapshot, not mapped: a file
+ * cut short meanwhile gives a short read, never SIGBUS, and the file is
+ * mapped once, whole, only after its header passed. */
 static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_plain_t *snap,
                                       roam_diag_t *diag)
 {
     static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
-    void *hdr;
+    ssize_t got;
     roam_err_t err;
 
     /* An empty file is one the host has created but not sized yet. */
@@ -117,13 +120,14 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
                           (unsigned long long)file_size);
 
-    hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-    if (hdr == MAP_FAILED)
-        return roam__diag_sys(diag, "mmap (header)");
-    err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
-    munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
-    if (err)
-        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
+    got = pread(fd, snap, sizeof *snap, 0);
+    if (got < 0)
+        return roam__diag_sys(diag, "pread (header)");
+    if ((size_t)got < sizeof *snap)
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %lld bytes, fewer than a header",
+                          (long long)got);
+    /* Nothing is read through the mapping on the strength of this copy:
+     * roam_segment_validate takes its own snapshot of the mapped header. */
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
     if (memcmp(roam_segment_header_plain_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
@@ -135,7 +139,10 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
 }
 
 /* Map and validate the whole segment once; ROAM_E_MAPPING_SHORT means it
- * grew between the header snapshot and the validation: try again. */
+ * grew between the header snapshot and the validation, ROAM_E_FILE_SHORT
+ * that current_size is past the end of the file (a growth in flight
+ * extends the file first, so a second look may find it): the caller tries
+ * again. */
 static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
 {
     roam_segment_header_plain_t snap;
@@ -164,7 +171,7 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
         return roam__diag_sys(diag, "mmap");
     seg->map_len = (size_t)cur;
 
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    err = roam__segment_validate(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err) {
         munmap(seg->base, seg->map_len);
         seg->base = NULL;
@@ -189,7 +196,8 @@ static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_
         return err;
     }
 
-    for (int i = 0; i < ROAM__ATTACH_TRIES && err == ROAM_E_MAPPING_SHORT; i++)
+    for (int i = 0; i < ROAM__ATTACH_TRIES &&
+                    (err == ROAM_E_MAPPING_SHORT || err == ROAM_E_FILE_SHORT); i++)
         err = roam__attach_map(seg, diag);
     if (err) {
         int e = errno;   /* kept for the caller across close() */

@@ -7,6 +7,11 @@
 #include "roam_internal.h"
 #include "roam_segment.h"
 
+/* roam_segment_validate, also giving the validated layout (every class
+ * placed) in *layout. */
+roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                                  roam_layout_t *layout, roam_diag_t *diag);
+
 /* Map len bytes of fd shared, read-write; NULL (errno set) on failure. */
 void *roam__seg_map(int fd, size_t len);
 

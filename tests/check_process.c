@@ -342,8 +342,12 @@ START_TEST(test_peer_ops)
 
     /* Heartbeat, detach; the host sweeps the goodbye away. */
     ck_assert_int_eq(roam_guest_heartbeat(&guest, roam_clock_now_ns(), &d), ROAM_OK);
+    ck_assert_str_eq(d.msg, "");
     ck_assert_int_eq(roam_guest_detach(&guest, &d), ROAM_OK);
     ck_assert_int_eq(roam_guest_detach(&guest, &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "detach: this handle holds no peer entry");
+    ck_assert_int_eq(roam_guest_heartbeat(&guest, roam_clock_now_ns(), &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "heartbeat: this handle holds no peer entry");
     p = roam_segment_peer_at(&host, 0);
     ck_assert_uint_eq(roam_peer_entry_load_state(p), ROAM_PEER_STATE_GOODBYE);
     roam_host_sweep(&host, roam_clock_now_ns(), &sw);
@@ -354,6 +358,8 @@ START_TEST(test_peer_ops)
     /* Recovered under a live guest: its next heartbeat learns it. */
     ck_assert_int_eq(roam_host_recover(&host, 1, &d), ROAM_OK);
     ck_assert_int_eq(roam_guest_heartbeat(&other, roam_clock_now_ns(), &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "peer 1: cannot heartbeat, entry is empty");
+    ck_assert_uint_eq(d.index, 1);
     ck_assert_uint_eq(other.peer_index, ROAM_NO_PEER);
     ck_assert_int_eq(roam_host_recover(&host, 1, &d), ROAM_E_PEER_BUSY);
 

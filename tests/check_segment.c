@@ -103,8 +103,13 @@ START_TEST(init_validates_and_header_matches)
     roam_diag_t diag;
     roam_layout_t l;
 
+    /* Success formats nothing: err OK, index 0, an empty message, even in
+     * a diag that held a failure before. */
+    ck_assert_int_eq(roam_segment_validate(seg, 100, &snap, &diag), ROAM_E_TRUNCATED);
     ck_assert_int_eq(roam_segment_validate(seg, EXAMPLE_SIZE, &snap, &diag), ROAM_OK);
     ck_assert_int_eq(diag.err, ROAM_OK);
+    ck_assert_uint_eq(diag.index, 0);
+    ck_assert_str_eq(diag.msg, "");
 
     /* The header is exactly roam_header_init of the layout's values. */
     ck_assert_int_eq(roam_layout_compute(&example_cfg, &l), ROAM_OK);
