@@ -70,6 +70,9 @@ static const roam__err_text_t roam__err_texts[ROAM_E__COUNT] = {
     [ROAM_E_FRAME_LEN] = {"ROAM_E_FRAME_LEN",
                           "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind"},
     [ROAM_E_FRAME_RESERVED] = {"ROAM_E_FRAME_RESERVED", "reserved frame bytes are not zero"},
+
+    [ROAM_E_ADDRESS_SPACE] = {"ROAM_E_ADDRESS_SPACE",
+                              "segment is larger than this process can map (its size does not fit in size_t)"},
 };
 
 /* The entry for err, or NULL for a value outside the enum. */

@@ -81,6 +81,9 @@ typedef enum roam_err {
     ROAM_E_FRAME_LEN,          /* total_len too small, unaligned, past avail or wrong for its kind */
     ROAM_E_FRAME_RESERVED,     /* a reserved byte of the entry header or reference is not zero */
 
+    /* File-backed segments, added after the codes above. */
+    ROAM_E_ADDRESS_SPACE,      /* a segment size does not fit in size_t (32-bit process) */
+
     ROAM_E__COUNT
 } roam_err_t;
 
