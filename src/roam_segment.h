@@ -22,6 +22,15 @@
 
 #include "roam_shm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Everything declared here is the library's exported API; the rest of the
+ * library is built hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* Largest size a segment may grow to (1 TiB): a bound on a corrupted or
  * mistaken size, well inside off_t and the address space. */
 #define ROAM_SEGMENT_MAX_SIZE ((uint64_t)1 << 40)
@@ -159,5 +168,12 @@ bool roam_segment_host_gone(const roam_segment_t *seg);
 
 /* The peer entry `index` of a mapped segment, or NULL if out of range. */
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SEGMENT_H */
