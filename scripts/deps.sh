@@ -92,7 +92,8 @@ done
 export DEBIAN_FRONTEND=noninteractive
 # A mirror that is mid-sync fails one index now and then; the install below
 # says whether what it needs was there.
-apt-get update -qq >&2 || echo "roam-shm: apt-get update reported errors; trying the install" >&2
+apt-get update -qq >&2 || { sleep 10; apt-get update -qq >&2; } ||
+    echo "apt-get update reported errors twice; trying the install" >&2
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $pkgs >&2
 
