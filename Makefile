@@ -85,9 +85,11 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
-# Tests that start real processes (the CLI, forked peers): not run under
-# qemu-user by check-abi. Every other test runs on all four ABIs.
-PROCESS_TESTS := check_cli check_cli_live check_process
+# Tests that start real processes (they call fork, posix_spawn, the CLI
+# runner cli_run or the process helpers proc_*): not run under qemu-user by
+# check-abi. Every other test runs on all four ABIs.
+PROCESS_CALLS := \b(cli_runv?|fork|vfork|posix_spawnp?|proc_[a-z_]+)[[:space:]]*[(]
+PROCESS_TESTS := $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TEST_SRC))))
 
 .PHONY: all lib cli man regen gen-check check check-unit check-gen check-clang \
         check-examples check-install check-sanitize check-abi check-abi-target \
