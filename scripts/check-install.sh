@@ -33,6 +33,11 @@ version=$(pc --modversion)
 [ "$("$cli" --version)" = "roam-shm $version" ] ||
     fail "roam-shm --version says '$("$cli" --version)', pkg-config says $version"
 step "roam-shm --version: roam-shm $version (exit 0)"
+soname=$(readelf -d "$libdir/libroam_shm.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = "libroam_shm.so.${version%%.*}" ] && [ -f "$libdir/libroam_shm.so.$version" ] &&
+    [ "$(readlink "$libdir/$soname")" = "libroam_shm.so.$version" ] ||
+    fail "shared library: soname '$soname', expected libroam_shm.so.${version%%.*} -> libroam_shm.so.$version"
+step "shared library libroam_shm.so.$version, soname $soname"
 
 # ---- The example, shared and static ----------------------------------------
 # shellcheck disable=SC2046
