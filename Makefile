@@ -122,7 +122,7 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 build/gen.stamp: $(SCHEMA) $(CODEGEN)
 	@PYTHON=$(PYTHON) scripts/deps.sh build
 	$(PYTHON) codegen/gen.py --schema schema --out generated
-	@touch $@
+	@mkdir -p $(dir $@) && touch $@
 
 $(GENERATED): build/gen.stamp
 
