@@ -31,7 +31,10 @@ CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 # 64-bit off_t everywhere: segment files may be larger than 2 GiB on 32-bit
 # targets too (the library's public structs hold no off_t).
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Igenerated -Isrc
+# Public headers (include/) and the generated layout are all a consumer
+# sees; the library and the tests also see the internal headers in src/.
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated
+INTERNAL := -Isrc
 LDLIBS  := -lpthread
 
 # The library's objects: position-independent (one set serves the static and
@@ -45,8 +48,8 @@ else ifeq ($(SAN),tsan)
 SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 endif
 
-# ---- Version: src/roam_version.h is the one place it is written -----------
-VERSION_H := src/roam_version.h
+# ---- Version: include/roam_version.h is the one place it is written -------
+VERSION_H := include/roam_version.h
 version_part = $(shell sed -n 's/^.define ROAM_SHM_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' $(VERSION_H))
 VERSION_MAJOR := $(call version_part,MAJOR)
 VERSION_MINOR := $(call version_part,MINOR)
@@ -68,7 +71,7 @@ TEST_UTIL := $(sort $(wildcard tests/util/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
 # What a user includes: installed side by side with the generated layout.
-PUBLIC_HEADERS := $(filter-out %_internal.h,$(wildcard src/roam_*.h))
+PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
 VERSION_SCRIPT := src/libroam_shm.map
 
 LIB       := $(BUILD)/libroam_shm.a
@@ -134,11 +137,11 @@ gen-check: deps-build
 	$(PYTHON) codegen/gen.py --schema schema --out generated --check
 
 # ---- Library and CLI ------------------------------------------------------
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(GENERATED)
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(GENERATED)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(LIB_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/*.h src/cli/*.h) $(GENERATED)
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) $(GENERATED)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -c $< -o $@
 
@@ -167,13 +170,13 @@ $(MAN): $(CLI) scripts/man.py
 	$(PYTHON) scripts/man.py $(CLI) > $@.tmp && mv $@.tmp $@
 
 # ---- Tests ----------------------------------------------------------------
-$(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h src/*.h) $(GENERATED) | deps-test
+$(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h include/*.h src/*.h) $(GENERATED) | deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(CHECK_CFLAGS) -Itests/util -c $< -o $@
 
 $(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
 	    $< $(UTIL_OBJ) $(LIB) -o $@ $(LDFLAGS) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
@@ -194,7 +197,7 @@ check-clang: $(GENERATED) | deps-test
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
 	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL); do \
-	        clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Igenerated -Isrc -Isrc/cli \
+	        clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
 	            -Itests/util $(CHECK_CFLAGS) -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "clang not installed: skipping the clang build"; fi
