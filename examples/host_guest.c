@@ -5,8 +5,9 @@
  * guest; the guest attaches, claims the entry and heartbeats until the host
  * says goodbye, then detaches. The host recovers the entry and cleans up.
  *
- *   cc -std=c11 -D_GNU_SOURCE -Igenerated -Isrc examples/host_guest.c \
- *      build/libroam_shm.a -o host_guest && ./host_guest
+ * With roam-shm installed (make install):
+ *
+ *   cc host_guest.c $(pkg-config --cflags --libs roam-shm) -o host_guest && ./host_guest
  */
 #include <stdio.h>
 #include <stdlib.h>

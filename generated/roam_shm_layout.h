@@ -15,7 +15,6 @@
 #ifndef ROAM_SHM_LAYOUT_H
 #define ROAM_SHM_LAYOUT_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +25,44 @@
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the roam v7 segment layout is little-endian; this target is not"
+#endif
+
+/* The same layout from C11 and from C++17 or later. In C an atomic field is
+ * _Atomic(T); in C++ it is std::atomic<T>, asserted below to have exactly
+ * T's size and alignment and to be always lock-free, as the C type is: both
+ * languages see the same bytes, and the accessors below, written with the
+ * C names, are the same atomic operations with the same orderings. */
+#ifdef __cplusplus
+#if __cplusplus > 202002L
+#include <stdatomic.h> /* C++23 declares the C names itself */
+#else
+#include <atomic>
+/* What C++23's <stdatomic.h> declares: the C names the accessors use. */
+using std::atomic_compare_exchange_strong_explicit;
+using std::atomic_exchange_explicit;
+using std::atomic_fetch_add_explicit;
+using std::atomic_fetch_and_explicit;
+using std::atomic_fetch_or_explicit;
+using std::atomic_fetch_sub_explicit;
+using std::atomic_load_explicit;
+using std::atomic_store_explicit;
+using std::memory_order_acq_rel;
+using std::memory_order_acquire;
+using std::memory_order_relaxed;
+using std::memory_order_release;
+using std::memory_order_seq_cst;
+#endif
+#define ROAM__ATOMIC(T) std::atomic<T>
+#define ROAM__ALIGNAS(n) alignas(n)
+#define ROAM__ALIGNOF(T) alignof(T)
+#define ROAM__STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+extern "C" {
+#else
+#include <stdatomic.h>
+#define ROAM__ATOMIC(T) _Atomic(T)
+#define ROAM__ALIGNAS(n) _Alignas(n)
+#define ROAM__ALIGNOF(T) _Alignof(T)
+#define ROAM__STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
 /* ---- Constants ---------------------------------------------------------- */
@@ -150,7 +187,8 @@
     XX(E_FRAME_LEN, 45, "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind") \
     XX(E_FRAME_RESERVED, 46, "reserved frame bytes are not zero") \
     XX(E_TOO_LARGE, 47, "segment is larger than this library's limit of 1099511627776 bytes") \
-    XX(E_SIZE_SHRANK, 48, "current_size is below the size already mapped")
+    XX(E_SIZE_SHRANK, 48, "current_size is below the size already mapped") \
+    XX(E_ADDRESS_SPACE, 49, "segment is larger than this process can map (its size does not fit in size_t)")
 
 typedef enum roam_err {
     ROAM_OK = 0, /* Success. */
@@ -202,7 +240,8 @@ typedef enum roam_err {
     ROAM_E_FRAME_RESERVED = 46, /* A BipBuffer entry has non-zero reserved bytes. */
     ROAM_E_TOO_LARGE = 47, /* A segment to create, attach, grow or follow is over SEGMENT_MAX_SIZE; nothing was mapped or changed. */
     ROAM_E_SIZE_SHRANK = 48, /* A guest saw current_size go down: segments only grow, so the header is corrupt; stop using it. */
-    ROAM_E__COUNT = 49
+    ROAM_E_ADDRESS_SPACE = 49, /* A 32-bit process met a segment whose size does not fit size_t; nothing was truncated, mapped or changed. */
+    ROAM_E__COUNT = 50
 } roam_err_t;
 
 /* ---- Field descriptions ------------------------------------------------- */
@@ -232,13 +271,29 @@ static inline uint64_t roam_field_value(const void *base, const roam_field_info_
 
 /* ---- Lock-free atomics -------------------------------------------------- */
 
-/* A lock-based atomic would not synchronise across processes. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && sizeof(int) == 4,
-               "32-bit atomics must always be lock-free");
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && sizeof(long long) == 8,
-               "64-bit atomics must always be lock-free");
-_Static_assert(sizeof(long) != 8 || ATOMIC_LONG_LOCK_FREE == 2,
-               "64-bit atomics must always be lock-free");
+/* A lock-based atomic would not synchronise across processes, and an
+ * atomic wider or more aligned than its plain type would move the fields
+ * after it. */
+ROAM__STATIC_ASSERT(sizeof(ROAM__ATOMIC(uint32_t)) == 4 && ROAM__ALIGNOF(ROAM__ATOMIC(uint32_t)) == 4,
+                    "32-bit atomics must be 4 bytes, 4-byte aligned");
+#ifdef __cplusplus
+ROAM__STATIC_ASSERT(std::atomic<uint32_t>::is_always_lock_free,
+                    "32-bit atomics must always be lock-free");
+#else
+ROAM__STATIC_ASSERT(ATOMIC_INT_LOCK_FREE == 2 && sizeof(int) == 4,
+                    "32-bit atomics must always be lock-free");
+#endif
+ROAM__STATIC_ASSERT(sizeof(ROAM__ATOMIC(uint64_t)) == 8 && ROAM__ALIGNOF(ROAM__ATOMIC(uint64_t)) == 8,
+                    "64-bit atomics must be 8 bytes, 8-byte aligned");
+#ifdef __cplusplus
+ROAM__STATIC_ASSERT(std::atomic<uint64_t>::is_always_lock_free,
+                    "64-bit atomics must always be lock-free");
+#else
+ROAM__STATIC_ASSERT(ATOMIC_LLONG_LOCK_FREE == 2 && sizeof(long long) == 8,
+                    "64-bit atomics must always be lock-free");
+ROAM__STATIC_ASSERT(sizeof(long) != 8 || ATOMIC_LONG_LOCK_FREE == 2,
+                    "64-bit atomics must always be lock-free");
+#endif
 
 /* ---- enum peer_state: Lifecycle of one peer-table entry. */
 #define ROAM_PEER_STATE_EMPTY 0u /* Free; a guest may attach or the host may reserve it. */
@@ -309,7 +364,7 @@ static inline bool roam_frame_flags_valid(uint32_t v)
  */
 typedef struct roam_segment_header {
     /*   0: MAGIC; a reader checks it before anything else. */
-    uint8_t magic[8];
+    ROAM__ALIGNAS(8) uint8_t magic[8];
     /*   8: SEGMENT_VERSION. */
     uint32_t version;
     /*  12: SEGMENT_HEADER_SIZE, so that a later version can grow the header. */
@@ -331,53 +386,53 @@ typedef struct roam_segment_header {
     /*  56: Heartbeat period in nanoseconds; 0 turns heartbeats off. */
     uint64_t heartbeat_interval;
     /*  64: Non-zero once the host shuts down in order; guests then detach. */
-    _Atomic uint32_t host_goodbye;
+    ROAM__ATOMIC(uint32_t) host_goodbye;
     /*  68: Number of size-class headers at var_pool_offset; 0 is invalid. */
     uint32_t num_var_slot_classes;
     /*  72: Size of the segment after growth; never below total_size. */
-    _Atomic uint64_t current_size;
+    ROAM__ATOMIC(uint64_t) current_size;
     /*  80: Zero; room for later versions. */
     uint8_t reserved[48];
 } roam_segment_header_t;
 
-_Static_assert(sizeof(roam_segment_header_t) == 128, "segment_header: size");
-_Static_assert(_Alignof(roam_segment_header_t) == 8, "segment_header: alignment");
-_Static_assert(offsetof(roam_segment_header_t, magic) == 0, "segment_header.magic: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->magic) == 8, "segment_header.magic: size");
-_Static_assert(offsetof(roam_segment_header_t, version) == 8, "segment_header.version: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->version) == 4, "segment_header.version: size");
-_Static_assert(offsetof(roam_segment_header_t, header_size) == 12, "segment_header.header_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->header_size) == 4, "segment_header.header_size: size");
-_Static_assert(offsetof(roam_segment_header_t, total_size) == 16, "segment_header.total_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->total_size) == 8, "segment_header.total_size: size");
-_Static_assert(offsetof(roam_segment_header_t, max_payload_size) == 24, "segment_header.max_payload_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->max_payload_size) == 4, "segment_header.max_payload_size: size");
-_Static_assert(offsetof(roam_segment_header_t, inline_threshold) == 28, "segment_header.inline_threshold: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->inline_threshold) == 4, "segment_header.inline_threshold: size");
-_Static_assert(offsetof(roam_segment_header_t, max_guests) == 32, "segment_header.max_guests: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->max_guests) == 4, "segment_header.max_guests: size");
-_Static_assert(offsetof(roam_segment_header_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->bipbuf_capacity) == 4, "segment_header.bipbuf_capacity: size");
-_Static_assert(offsetof(roam_segment_header_t, peer_table_offset) == 40, "segment_header.peer_table_offset: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->peer_table_offset) == 8, "segment_header.peer_table_offset: size");
-_Static_assert(offsetof(roam_segment_header_t, var_pool_offset) == 48, "segment_header.var_pool_offset: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->var_pool_offset) == 8, "segment_header.var_pool_offset: size");
-_Static_assert(offsetof(roam_segment_header_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->heartbeat_interval) == 8, "segment_header.heartbeat_interval: size");
-_Static_assert(offsetof(roam_segment_header_t, host_goodbye) == 64, "segment_header.host_goodbye: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->host_goodbye) == 4, "segment_header.host_goodbye: size");
-_Static_assert(offsetof(roam_segment_header_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->num_var_slot_classes) == 4, "segment_header.num_var_slot_classes: size");
-_Static_assert(offsetof(roam_segment_header_t, current_size) == 72, "segment_header.current_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
-_Static_assert(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_segment_header_t) == 128, "segment_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_segment_header_t) == 8, "segment_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, magic) == 0, "segment_header.magic: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->magic) == 8, "segment_header.magic: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, version) == 8, "segment_header.version: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->version) == 4, "segment_header.version: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, header_size) == 12, "segment_header.header_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->header_size) == 4, "segment_header.header_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, total_size) == 16, "segment_header.total_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->total_size) == 8, "segment_header.total_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, max_payload_size) == 24, "segment_header.max_payload_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->max_payload_size) == 4, "segment_header.max_payload_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, inline_threshold) == 28, "segment_header.inline_threshold: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->inline_threshold) == 4, "segment_header.inline_threshold: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, max_guests) == 32, "segment_header.max_guests: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->max_guests) == 4, "segment_header.max_guests: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->bipbuf_capacity) == 4, "segment_header.bipbuf_capacity: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, peer_table_offset) == 40, "segment_header.peer_table_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->peer_table_offset) == 8, "segment_header.peer_table_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, var_pool_offset) == 48, "segment_header.var_pool_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->var_pool_offset) == 8, "segment_header.var_pool_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->heartbeat_interval) == 8, "segment_header.heartbeat_interval: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, host_goodbye) == 64, "segment_header.host_goodbye: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->host_goodbye) == 4, "segment_header.host_goodbye: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->num_var_slot_classes) == 4, "segment_header.num_var_slot_classes: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, current_size) == 72, "segment_header.current_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
 
 
 /* A private copy of segment_header: the same bytes without _Atomic, so that
  * reading a snapshot costs a plain load. */
 typedef struct roam_segment_header_plain {
-    uint8_t magic[8];
+    ROAM__ALIGNAS(8) uint8_t magic[8];
     uint32_t version;
     uint32_t header_size;
     uint64_t total_size;
@@ -394,22 +449,23 @@ typedef struct roam_segment_header_plain {
     uint8_t reserved[48];
 } roam_segment_header_plain_t;
 
-_Static_assert(sizeof(roam_segment_header_plain_t) == 128, "segment_header plain: size");
-_Static_assert(offsetof(roam_segment_header_plain_t, magic) == 0, "segment_header.magic plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, version) == 8, "segment_header.version plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, header_size) == 12, "segment_header.header_size plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, total_size) == 16, "segment_header.total_size plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, max_payload_size) == 24, "segment_header.max_payload_size plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, inline_threshold) == 28, "segment_header.inline_threshold plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, max_guests) == 32, "segment_header.max_guests plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, peer_table_offset) == 40, "segment_header.peer_table_offset plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, var_pool_offset) == 48, "segment_header.var_pool_offset plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, host_goodbye) == 64, "segment_header.host_goodbye plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, current_size) == 72, "segment_header.current_size plain: offset");
-_Static_assert(offsetof(roam_segment_header_plain_t, reserved) == 80, "segment_header.reserved plain: offset");
+ROAM__STATIC_ASSERT(sizeof(roam_segment_header_plain_t) == 128, "segment_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_segment_header_plain_t) == 8, "segment_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, magic) == 0, "segment_header.magic plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, version) == 8, "segment_header.version plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, header_size) == 12, "segment_header.header_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, total_size) == 16, "segment_header.total_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, max_payload_size) == 24, "segment_header.max_payload_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, inline_threshold) == 28, "segment_header.inline_threshold plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, max_guests) == 32, "segment_header.max_guests plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, peer_table_offset) == 40, "segment_header.peer_table_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, var_pool_offset) == 48, "segment_header.var_pool_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, host_goodbye) == 64, "segment_header.host_goodbye plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, current_size) == 72, "segment_header.current_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, reserved) == 80, "segment_header.reserved plain: offset");
 static inline const uint8_t *roam_segment_header_plain_magic(const roam_segment_header_plain_t *p) { return p->magic; }
 static inline uint32_t roam_segment_header_plain_version(const roam_segment_header_plain_t *p) { return p->version; }
 static inline uint32_t roam_segment_header_plain_header_size(const roam_segment_header_plain_t *p) { return p->header_size; }
@@ -615,47 +671,48 @@ static inline void roam_segment_header_store_current_size(roam_segment_header_t 
  */
 typedef struct roam_peer_entry {
     /*   0: PEER_STATE value; goodbye and reset are plain stores. */
-    _Atomic uint32_t state;
+    ROAM__ALIGNAS(8) ROAM__ATOMIC(uint32_t) state;
     /*   4: Incremented on every attach and every reserve. */
-    _Atomic uint32_t epoch;
+    ROAM__ATOMIC(uint32_t) epoch;
     /*   8: Monotonic-clock time of the guest's last heartbeat, in ns; 0 after reset. */
-    _Atomic uint64_t last_heartbeat;
+    ROAM__ATOMIC(uint64_t) last_heartbeat;
     /*  16: Byte offset of this guest's BipBuffer pair from the start of the segment. */
     uint64_t ring_offset;
     /*  24: Zero. */
     uint8_t reserved[40];
 } roam_peer_entry_t;
 
-_Static_assert(sizeof(roam_peer_entry_t) == 64, "peer_entry: size");
-_Static_assert(_Alignof(roam_peer_entry_t) == 8, "peer_entry: alignment");
-_Static_assert(offsetof(roam_peer_entry_t, state) == 0, "peer_entry.state: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->state) == 4, "peer_entry.state: size");
-_Static_assert(offsetof(roam_peer_entry_t, epoch) == 4, "peer_entry.epoch: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->epoch) == 4, "peer_entry.epoch: size");
-_Static_assert(offsetof(roam_peer_entry_t, last_heartbeat) == 8, "peer_entry.last_heartbeat: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->last_heartbeat) == 8, "peer_entry.last_heartbeat: size");
-_Static_assert(offsetof(roam_peer_entry_t, ring_offset) == 16, "peer_entry.ring_offset: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.ring_offset: size");
-_Static_assert(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_peer_entry_t) == 64, "peer_entry: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_peer_entry_t) == 8, "peer_entry: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, state) == 0, "peer_entry.state: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->state) == 4, "peer_entry.state: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, epoch) == 4, "peer_entry.epoch: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->epoch) == 4, "peer_entry.epoch: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, last_heartbeat) == 8, "peer_entry.last_heartbeat: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->last_heartbeat) == 8, "peer_entry.last_heartbeat: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, ring_offset) == 16, "peer_entry.ring_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.ring_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
 
 
 /* A private copy of peer_entry: the same bytes without _Atomic, so that
  * reading a snapshot costs a plain load. */
 typedef struct roam_peer_entry_plain {
-    uint32_t state;
+    ROAM__ALIGNAS(8) uint32_t state;
     uint32_t epoch;
     uint64_t last_heartbeat;
     uint64_t ring_offset;
     uint8_t reserved[40];
 } roam_peer_entry_plain_t;
 
-_Static_assert(sizeof(roam_peer_entry_plain_t) == 64, "peer_entry plain: size");
-_Static_assert(offsetof(roam_peer_entry_plain_t, state) == 0, "peer_entry.state plain: offset");
-_Static_assert(offsetof(roam_peer_entry_plain_t, epoch) == 4, "peer_entry.epoch plain: offset");
-_Static_assert(offsetof(roam_peer_entry_plain_t, last_heartbeat) == 8, "peer_entry.last_heartbeat plain: offset");
-_Static_assert(offsetof(roam_peer_entry_plain_t, ring_offset) == 16, "peer_entry.ring_offset plain: offset");
-_Static_assert(offsetof(roam_peer_entry_plain_t, reserved) == 24, "peer_entry.reserved plain: offset");
+ROAM__STATIC_ASSERT(sizeof(roam_peer_entry_plain_t) == 64, "peer_entry plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_peer_entry_plain_t) == 8, "peer_entry plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, state) == 0, "peer_entry.state plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, epoch) == 4, "peer_entry.epoch plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, last_heartbeat) == 8, "peer_entry.last_heartbeat plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, ring_offset) == 16, "peer_entry.ring_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, reserved) == 24, "peer_entry.reserved plain: offset");
 static inline uint32_t roam_peer_entry_plain_state(const roam_peer_entry_plain_t *p) { return p->state; }
 static inline uint32_t roam_peer_entry_plain_epoch(const roam_peer_entry_plain_t *p) { return p->epoch; }
 static inline uint64_t roam_peer_entry_plain_last_heartbeat(const roam_peer_entry_plain_t *p) { return p->last_heartbeat; }
@@ -782,39 +839,39 @@ static inline void roam_peer_entry_set_ring_offset(roam_peer_entry_t *p, uint64_
  */
 typedef struct roam_bipbuf_header {
     /*   0: Producer's next write position in the data area. */
-    _Alignas(64) _Atomic uint32_t write;
+    ROAM__ALIGNAS(64) ROAM__ATOMIC(uint32_t) write;
     /*   4: Where the producer wrapped; 0 when it has not. */
-    _Atomic uint32_t watermark;
+    ROAM__ATOMIC(uint32_t) watermark;
     /*   8: Data bytes after this header; equals the segment's bipbuf_capacity. */
     uint32_t capacity;
     /*  12: Ends the producer's cache line. */
     uint8_t producer_pad[52];
     /*  64: Consumer's read frontier; starts the consumer's cache line. */
-    _Atomic uint32_t read;
+    ROAM__ATOMIC(uint32_t) read;
     /*  68: Ends the consumer's cache line. */
     uint8_t consumer_pad[60];
 } roam_bipbuf_header_t;
 
-_Static_assert(sizeof(roam_bipbuf_header_t) == 128, "bipbuf_header: size");
-_Static_assert(_Alignof(roam_bipbuf_header_t) == 64, "bipbuf_header: alignment");
-_Static_assert(offsetof(roam_bipbuf_header_t, write) == 0, "bipbuf_header.write: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->write) == 4, "bipbuf_header.write: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, watermark) == 4, "bipbuf_header.watermark: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->watermark) == 4, "bipbuf_header.watermark: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, capacity) == 8, "bipbuf_header.capacity: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->capacity) == 4, "bipbuf_header.capacity: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, producer_pad) == 12, "bipbuf_header.producer_pad: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->producer_pad) == 52, "bipbuf_header.producer_pad: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, read) == 64, "bipbuf_header.read: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.read: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
+ROAM__STATIC_ASSERT(sizeof(roam_bipbuf_header_t) == 128, "bipbuf_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_bipbuf_header_t) == 64, "bipbuf_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, write) == 0, "bipbuf_header.write: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->write) == 4, "bipbuf_header.write: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, watermark) == 4, "bipbuf_header.watermark: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->watermark) == 4, "bipbuf_header.watermark: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, capacity) == 8, "bipbuf_header.capacity: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->capacity) == 4, "bipbuf_header.capacity: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, producer_pad) == 12, "bipbuf_header.producer_pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->producer_pad) == 52, "bipbuf_header.producer_pad: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, read) == 64, "bipbuf_header.read: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.read: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
 
 
 /* A private copy of bipbuf_header: the same bytes without _Atomic, so that
  * reading a snapshot costs a plain load. */
 typedef struct roam_bipbuf_header_plain {
-    _Alignas(64) uint32_t write;
+    ROAM__ALIGNAS(64) uint32_t write;
     uint32_t watermark;
     uint32_t capacity;
     uint8_t producer_pad[52];
@@ -822,13 +879,14 @@ typedef struct roam_bipbuf_header_plain {
     uint8_t consumer_pad[60];
 } roam_bipbuf_header_plain_t;
 
-_Static_assert(sizeof(roam_bipbuf_header_plain_t) == 128, "bipbuf_header plain: size");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, write) == 0, "bipbuf_header.write plain: offset");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, watermark) == 4, "bipbuf_header.watermark plain: offset");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, capacity) == 8, "bipbuf_header.capacity plain: offset");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, producer_pad) == 12, "bipbuf_header.producer_pad plain: offset");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, read) == 64, "bipbuf_header.read plain: offset");
-_Static_assert(offsetof(roam_bipbuf_header_plain_t, consumer_pad) == 68, "bipbuf_header.consumer_pad plain: offset");
+ROAM__STATIC_ASSERT(sizeof(roam_bipbuf_header_plain_t) == 128, "bipbuf_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_bipbuf_header_plain_t) == 64, "bipbuf_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, write) == 0, "bipbuf_header.write plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, watermark) == 4, "bipbuf_header.watermark plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, capacity) == 8, "bipbuf_header.capacity plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, producer_pad) == 12, "bipbuf_header.producer_pad plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, read) == 64, "bipbuf_header.read plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, consumer_pad) == 68, "bipbuf_header.consumer_pad plain: offset");
 static inline uint32_t roam_bipbuf_header_plain_write(const roam_bipbuf_header_plain_t *p) { return p->write; }
 static inline uint32_t roam_bipbuf_header_plain_watermark(const roam_bipbuf_header_plain_t *p) { return p->watermark; }
 static inline uint32_t roam_bipbuf_header_plain_capacity(const roam_bipbuf_header_plain_t *p) { return p->capacity; }
@@ -901,41 +959,42 @@ static inline void roam_bipbuf_header_store_read(roam_bipbuf_header_t *p, uint32
  */
 typedef struct roam_size_class_header {
     /*   0: Bytes in each slot of this class; never 0. */
-    _Alignas(64) uint32_t slot_size;
+    ROAM__ALIGNAS(64) uint32_t slot_size;
     /*   4: Number of slots in this class. */
     uint32_t slot_count;
     /*   8: (generation << 32) | first free slot index; FREE_LIST_EMPTY when none is free. */
-    _Atomic uint64_t free_head;
+    ROAM__ATOMIC(uint64_t) free_head;
     /*  16: Zero. */
     uint8_t pad[48];
 } roam_size_class_header_t;
 
-_Static_assert(sizeof(roam_size_class_header_t) == 64, "size_class_header: size");
-_Static_assert(_Alignof(roam_size_class_header_t) == 64, "size_class_header: alignment");
-_Static_assert(offsetof(roam_size_class_header_t, slot_size) == 0, "size_class_header.slot_size: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->slot_size) == 4, "size_class_header.slot_size: size");
-_Static_assert(offsetof(roam_size_class_header_t, slot_count) == 4, "size_class_header.slot_count: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->slot_count) == 4, "size_class_header.slot_count: size");
-_Static_assert(offsetof(roam_size_class_header_t, free_head) == 8, "size_class_header.free_head: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_class_header.free_head: size");
-_Static_assert(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
+ROAM__STATIC_ASSERT(sizeof(roam_size_class_header_t) == 64, "size_class_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_size_class_header_t) == 64, "size_class_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, slot_size) == 0, "size_class_header.slot_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->slot_size) == 4, "size_class_header.slot_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, slot_count) == 4, "size_class_header.slot_count: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->slot_count) == 4, "size_class_header.slot_count: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, free_head) == 8, "size_class_header.free_head: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_class_header.free_head: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
 
 
 /* A private copy of size_class_header: the same bytes without _Atomic, so that
  * reading a snapshot costs a plain load. */
 typedef struct roam_size_class_header_plain {
-    _Alignas(64) uint32_t slot_size;
+    ROAM__ALIGNAS(64) uint32_t slot_size;
     uint32_t slot_count;
     uint64_t free_head;
     uint8_t pad[48];
 } roam_size_class_header_plain_t;
 
-_Static_assert(sizeof(roam_size_class_header_plain_t) == 64, "size_class_header plain: size");
-_Static_assert(offsetof(roam_size_class_header_plain_t, slot_size) == 0, "size_class_header.slot_size plain: offset");
-_Static_assert(offsetof(roam_size_class_header_plain_t, slot_count) == 4, "size_class_header.slot_count plain: offset");
-_Static_assert(offsetof(roam_size_class_header_plain_t, free_head) == 8, "size_class_header.free_head plain: offset");
-_Static_assert(offsetof(roam_size_class_header_plain_t, pad) == 16, "size_class_header.pad plain: offset");
+ROAM__STATIC_ASSERT(sizeof(roam_size_class_header_plain_t) == 64, "size_class_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_size_class_header_plain_t) == 64, "size_class_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, slot_size) == 0, "size_class_header.slot_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, slot_count) == 4, "size_class_header.slot_count plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, free_head) == 8, "size_class_header.free_head plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, pad) == 16, "size_class_header.pad plain: offset");
 static inline uint32_t roam_size_class_header_plain_slot_size(const roam_size_class_header_plain_t *p) { return p->slot_size; }
 static inline uint32_t roam_size_class_header_plain_slot_count(const roam_size_class_header_plain_t *p) { return p->slot_count; }
 static inline uint64_t roam_size_class_header_plain_free_head(const roam_size_class_header_plain_t *p) { return p->free_head; }
@@ -1001,25 +1060,25 @@ static inline bool roam_size_class_header_free_head_swap(roam_size_class_header_
  */
 typedef struct roam_var_slot_meta {
     /*   0: ABA counter, incremented on each allocation. */
-    _Atomic uint32_t generation;
+    ROAM__ATOMIC(uint32_t) generation;
     /*   4: SLOT_STATE value. */
-    _Atomic uint32_t state;
+    ROAM__ATOMIC(uint32_t) state;
     /*   8: Peer id of the allocating peer; 0 is the host. */
-    _Atomic uint32_t owner_peer;
+    ROAM__ATOMIC(uint32_t) owner_peer;
     /*  12: Next slot on the free list; FREE_LIST_EMPTY ends the list. */
-    _Atomic uint32_t next_free;
+    ROAM__ATOMIC(uint32_t) next_free;
 } roam_var_slot_meta_t;
 
-_Static_assert(sizeof(roam_var_slot_meta_t) == 16, "var_slot_meta: size");
-_Static_assert(_Alignof(roam_var_slot_meta_t) == 4, "var_slot_meta: alignment");
-_Static_assert(offsetof(roam_var_slot_meta_t, generation) == 0, "var_slot_meta.generation: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->generation) == 4, "var_slot_meta.generation: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, state) == 4, "var_slot_meta.state: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->state) == 4, "var_slot_meta.state: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.owner_peer: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
+ROAM__STATIC_ASSERT(sizeof(roam_var_slot_meta_t) == 16, "var_slot_meta: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_var_slot_meta_t) == 4, "var_slot_meta: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, generation) == 0, "var_slot_meta.generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->generation) == 4, "var_slot_meta.generation: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, state) == 4, "var_slot_meta.state: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->state) == 4, "var_slot_meta.state: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.owner_peer: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
 
 
 /* A private copy of var_slot_meta: the same bytes without _Atomic, so that
@@ -1031,11 +1090,12 @@ typedef struct roam_var_slot_meta_plain {
     uint32_t next_free;
 } roam_var_slot_meta_plain_t;
 
-_Static_assert(sizeof(roam_var_slot_meta_plain_t) == 16, "var_slot_meta plain: size");
-_Static_assert(offsetof(roam_var_slot_meta_plain_t, generation) == 0, "var_slot_meta.generation plain: offset");
-_Static_assert(offsetof(roam_var_slot_meta_plain_t, state) == 4, "var_slot_meta.state plain: offset");
-_Static_assert(offsetof(roam_var_slot_meta_plain_t, owner_peer) == 8, "var_slot_meta.owner_peer plain: offset");
-_Static_assert(offsetof(roam_var_slot_meta_plain_t, next_free) == 12, "var_slot_meta.next_free plain: offset");
+ROAM__STATIC_ASSERT(sizeof(roam_var_slot_meta_plain_t) == 16, "var_slot_meta plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_var_slot_meta_plain_t) == 4, "var_slot_meta plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, generation) == 0, "var_slot_meta.generation plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, state) == 4, "var_slot_meta.state plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, owner_peer) == 8, "var_slot_meta.owner_peer plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, next_free) == 12, "var_slot_meta.next_free plain: offset");
 static inline uint32_t roam_var_slot_meta_plain_generation(const roam_var_slot_meta_plain_t *p) { return p->generation; }
 static inline uint32_t roam_var_slot_meta_plain_state(const roam_var_slot_meta_plain_t *p) { return p->state; }
 static inline uint32_t roam_var_slot_meta_plain_owner_peer(const roam_var_slot_meta_plain_t *p) { return p->owner_peer; }
@@ -1118,14 +1178,14 @@ typedef struct roam_frame_header {
     uint8_t reserved[3];
 } roam_frame_header_t;
 
-_Static_assert(sizeof(roam_frame_header_t) == 8, "frame_header: size");
-_Static_assert(_Alignof(roam_frame_header_t) == 4, "frame_header: alignment");
-_Static_assert(offsetof(roam_frame_header_t, total_len) == 0, "frame_header.total_len: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_header.total_len: size");
-_Static_assert(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
-_Static_assert(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_frame_header_t) == 8, "frame_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_frame_header_t) == 4, "frame_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, total_len) == 0, "frame_header.total_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_header.total_len: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
 
 
 /* Every field of frame_header in offset order; *count gets their number. */
@@ -1179,18 +1239,18 @@ typedef struct roam_slot_ref {
     uint32_t generation;
 } roam_slot_ref_t;
 
-_Static_assert(sizeof(roam_slot_ref_t) == 12, "slot_ref: size");
-_Static_assert(_Alignof(roam_slot_ref_t) == 4, "slot_ref: alignment");
-_Static_assert(offsetof(roam_slot_ref_t, class_idx) == 0, "slot_ref.class_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->class_idx) == 1, "slot_ref.class_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, extent_idx) == 1, "slot_ref.extent_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->extent_idx) == 1, "slot_ref.extent_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, reserved) == 2, "slot_ref.reserved: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->reserved) == 2, "slot_ref.reserved: size");
-_Static_assert(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
+ROAM__STATIC_ASSERT(sizeof(roam_slot_ref_t) == 12, "slot_ref: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_slot_ref_t) == 4, "slot_ref: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, class_idx) == 0, "slot_ref.class_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->class_idx) == 1, "slot_ref.class_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, extent_idx) == 1, "slot_ref.extent_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->extent_idx) == 1, "slot_ref.extent_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, reserved) == 2, "slot_ref.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->reserved) == 2, "slot_ref.reserved: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
 
 
 /* Every field of slot_ref in offset order; *count gets their number. */
@@ -1257,7 +1317,7 @@ static inline void roam_slot_ref_set_generation(roam_slot_ref_t *p, uint32_t v)
  */
 typedef struct roam_mmap_ref {
     /*   0: Which mapping. */
-    uint32_t map_id;
+    ROAM__ALIGNAS(8) uint32_t map_id;
     /*   4: Generation of that mapping. */
     uint32_t map_generation;
     /*   8: Byte offset of the payload inside the mapping. */
@@ -1268,18 +1328,18 @@ typedef struct roam_mmap_ref {
     uint32_t reserved;
 } roam_mmap_ref_t;
 
-_Static_assert(sizeof(roam_mmap_ref_t) == 24, "mmap_ref: size");
-_Static_assert(_Alignof(roam_mmap_ref_t) == 8, "mmap_ref: alignment");
-_Static_assert(offsetof(roam_mmap_ref_t, map_id) == 0, "mmap_ref.map_id: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_id) == 4, "mmap_ref.map_id: size");
-_Static_assert(offsetof(roam_mmap_ref_t, map_generation) == 4, "mmap_ref.map_generation: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_generation) == 4, "mmap_ref.map_generation: size");
-_Static_assert(offsetof(roam_mmap_ref_t, map_offset) == 8, "mmap_ref.map_offset: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_offset) == 8, "mmap_ref.map_offset: size");
-_Static_assert(offsetof(roam_mmap_ref_t, payload_len) == 16, "mmap_ref.payload_len: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.payload_len: size");
-_Static_assert(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_mmap_ref_t) == 24, "mmap_ref: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_mmap_ref_t) == 8, "mmap_ref: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_id) == 0, "mmap_ref.map_id: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_id) == 4, "mmap_ref.map_id: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_generation) == 4, "mmap_ref.map_generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_generation) == 4, "mmap_ref.map_generation: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_offset) == 8, "mmap_ref.map_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_offset) == 8, "mmap_ref.map_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, payload_len) == 16, "mmap_ref.payload_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.payload_len: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
 
 
 /* Every field of mmap_ref in offset order; *count gets their number. */
@@ -1771,5 +1831,9 @@ static inline void roam_segment_header_init(roam_segment_header_t *h, const roam
     atomic_thread_fence(memory_order_release);
     __builtin_memcpy(h->magic, ROAM_MAGIC, sizeof h->magic);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SHM_LAYOUT_H */

@@ -52,6 +52,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
                                const roam_segment_config_t *cfg, roam_diag_t *diag)
 {
     roam_layout_t layout;
+    size_t len;
     roam_err_t err;
 
     roam__seg_clear(seg);
@@ -63,6 +64,9 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
         return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "layout: total_size %llu: %s",
                           (unsigned long long)layout.total_size, roam_strerror(ROAM_E_TOO_LARGE));
+    err = roam__seg_len(layout.total_size, &len, diag, "layout: total_size");
+    if (err)
+        return err;
 
     /* Exclusive create: never take over another host's segment. */
     seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -80,10 +84,10 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (ftruncate(seg->fd, (off_t)layout.total_size) != 0)
         return roam__create_undo(seg, path, roam__diag_sys(diag, "ftruncate"));
 
-    seg->base = roam__seg_map(seg->fd, (size_t)layout.total_size);
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__create_undo(seg, path, roam__diag_sys(diag, "mmap"));
-    seg->map_len = (size_t)layout.total_size;
+    seg->map_len = len;
 
     /* Lay it out; the magic goes last, so early attachers see NOT_READY. */
     err = roam_segment_init(seg->base, seg->map_len, cfg, NULL);
@@ -148,6 +152,7 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     roam_segment_header_plain_t snap;
     struct stat st;
     uint64_t cur;
+    size_t len;
     roam_err_t err;
 
     if (fstat(seg->fd, &st) != 0)
@@ -166,10 +171,13 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
                           "file has %llu bytes, current_size says %llu",
                           (unsigned long long)st.st_size, (unsigned long long)cur);
 
-    seg->base = roam__seg_map(seg->fd, (size_t)cur);
+    err = roam__seg_len(cur, &len, diag, "current_size");
+    if (err)
+        return err;
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
-    seg->map_len = (size_t)cur;
+    seg->map_len = len;
 
     err = roam__segment_validate(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err) {

@@ -32,6 +32,7 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
 roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag)
 {
     uint64_t cur = roam_segment_header_load_current_size(roam_segment_header(seg));
+    size_t len;
     roam_err_t err;
 
     if (new_size <= cur)
@@ -41,12 +42,16 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
         return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "grow: %llu bytes: %s",
                           (unsigned long long)new_size, roam_strerror(ROAM_E_TOO_LARGE));
 
+    err = roam__seg_len(new_size, &len, diag, "grow");
+    if (err)
+        return err;
+
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
         return roam__diag_sys(diag, "grow: ftruncate");
     /* A failed remap leaves the file longer than current_size: harmless,
      * nobody maps past current_size, and the next grow resizes it. */
-    err = roam__seg_remap(seg, (size_t)new_size, diag);
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
 
@@ -70,6 +75,7 @@ static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
 roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
 {
     uint64_t file = 0, cur;
+    size_t len;
     roam_err_t err;
 
     /* A file cut below the mapping: the lost pages would raise SIGBUS, so
@@ -105,7 +111,10 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
                           "refresh: current_size %llu is past the end of the file (%llu bytes)",
                           (unsigned long long)cur, (unsigned long long)file);
 
-    err = roam__seg_remap(seg, (size_t)cur, diag);
+    err = roam__seg_len(cur, &len, diag, "refresh: current_size");
+    if (err)
+        return err;
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
     return roam__diag_ok(diag);

@@ -237,7 +237,7 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
     return roam__diag(diag, ROAM_E_PEER_FULL, 0, "attach: all %u peer entries are taken", n);
 }
 
-roam_err_t roam__guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
                             roam_diag_t *diag)
 {
     if (seg->peer_index == ROAM_NO_PEER)
@@ -257,11 +257,11 @@ roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
     uint32_t state;
 
     if (p == NULL)
-        return roam__guest_lost(seg, ROAM_PEER_STATE_EMPTY, "detach", diag);
+        return roam_guest_lost(seg, ROAM_PEER_STATE_EMPTY, "detach", diag);
     /* Still this guest's: Attached, at the epoch it attached with. */
     state = roam_peer_entry_load_state(p);
     if (state != ROAM_PEER_STATE_ATTACHED || roam_peer_entry_load_epoch(p) != seg->peer_epoch)
-        return roam__guest_lost(seg, state, "detach", diag);
+        return roam_guest_lost(seg, state, "detach", diag);
     roam_peer_goodbye(p);
     seg->peer_index = ROAM_NO_PEER;
     return roam__diag_ok(diag);

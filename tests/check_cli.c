@@ -168,6 +168,23 @@ START_TEST(help_everywhere)
 }
 END_TEST
 
+/* --version prints the version of the library the tool runs with. */
+START_TEST(version_is_the_library_version)
+{
+    char want[64];
+    cli_result_t r;
+
+    snprintf(want, sizeof want, "roam-shm %s\n", roam_shm_version_string());
+    cli_run(&r, "--version", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, want);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(roam_shm_version_string(), ROAM_SHM_VERSION_STRING);
+    ck_assert_uint_eq(roam_shm_version(), ROAM_SHM_VERSION_HEX);
+    cli_result_free(&r);
+}
+END_TEST
+
 START_TEST(bad_usage)
 {
     char *a = fixture("roam-header-a.bin");
@@ -757,6 +774,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, help_everywhere);
+    tcase_add_test(tc, version_is_the_library_version);
     tcase_add_test(tc, bad_usage);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, validate_header_only_fixtures);

@@ -30,7 +30,7 @@ def c_expr(schema, lay, e, scope):
         if fn == "size":
             return f"(uint64_t)sizeof({names.struct_type(schema.struct(arg))})"
         if fn == "align":
-            return f"(uint64_t)_Alignof({names.struct_type(schema.struct(arg))})"
+            return f"(uint64_t)ROAM__ALIGNOF({names.struct_type(schema.struct(arg))})"
         if fn == "offset":
             return f"l->{arg}_offset"
         return f"roam_layout__add(l->{arg}_offset, l->{arg}_size, &ovf)"

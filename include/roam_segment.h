@@ -22,6 +22,15 @@
 
 #include "roam_shm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Everything declared here is the library's exported API; the rest of the
+ * library is built hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* No peer entry held by this handle. */
 #define ROAM_NO_PEER UINT32_MAX
 
@@ -165,14 +174,11 @@ roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t inde
  * and no call; whatever is not success goes to an out-of-line roam__
  * function, which says what failed. The roam__ names are not API. */
 
-/* Entry `index` of seg's mapping, index < max_guests: the address
- * roam_segment_peer() computes, from the private snapshot, never from the
- * segment. */
+/* Entry `index` of seg's mapping, index < max_guests: where the layout
+ * validated with the private snapshot puts it, never from the segment. */
 static inline roam_peer_entry_t *roam__seg_peer(const roam_segment_t *seg, uint32_t index)
 {
-    return (roam_peer_entry_t *)(void *)((unsigned char *)seg->base +
-                                         roam_segment_header_plain_peer_table_offset(&seg->snap)) +
-           index;
+    return roam_layout_peer_table(&seg->layout, seg->base, index);
 }
 
 /* The entry this guest holds, or NULL when it holds none. peer_index was
@@ -185,9 +191,11 @@ static inline roam_peer_entry_t *roam__guest_peer(const roam_segment_t *seg)
     return roam__seg_peer(seg, seg->peer_index);
 }
 
-/* The guest's entry is not (or no longer) its own; `state` is the state it
- * was seen in. Fills *diag, lets go of the entry; returns ROAM_E_PEER_BUSY. */
-roam_err_t roam__guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+/* The out-of-line half of the inline guest operations (exported so that
+ * they work against the shared library; not for direct use): the guest's
+ * entry is not (or no longer) its own; `state` is the state it was seen in.
+ * Fills *diag, lets go of the entry; returns ROAM_E_PEER_BUSY. */
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
                             roam_diag_t *diag);
 
 static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns,
@@ -208,12 +216,18 @@ static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_
             return roam__diag_ok(diag);
         }
     }
-    return roam__guest_lost(seg, state, "heartbeat", diag);
+    return roam_guest_lost(seg, state, "heartbeat", diag);
 }
 
 static inline bool roam_segment_host_gone(const roam_segment_t *seg)
 {
     return roam_segment_header_load_host_goodbye((const roam_segment_header_t *)seg->base) != 0;
 }
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SEGMENT_H */

@@ -13,6 +13,16 @@
 #include <stdint.h>
 
 #include "roam_shm_layout.h"
+#include "roam_version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Everything declared here is the library's exported API; the rest of the
+ * library is built hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
 
 /* ---- Errors ---------------------------------------------------------------
  * roam_err_t and ROAM_ERR_MAP come from the schema's error list
@@ -164,5 +174,12 @@ roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_p
  * (ROAM_E_FRAME_LEN) and zero reserved field (ROAM_E_FRAME_RESERVED).
  * *diag (may be NULL) gets a sentence naming the value that failed. */
 roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SHM_H */
