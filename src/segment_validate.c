@@ -88,8 +88,11 @@ static roam_err_t roam__check_peers(const void *base, const roam_layout_t *l, ui
                           "bipbuf_capacity %" PRIu32 " is not a non-zero multiple of %u", capacity,
                           ROAM_SEGMENT_ALIGN);
 
-    for (uint32_t i = 0; i < n; i++) {
-        const roam_peer_entry_t *p = roam_layout_peer_table(l, base, i);
+    /* Navigation once, for entry 0; entry i is i strides further. */
+    const unsigned char *at = (const unsigned char *)roam_layout_peer_table(l, base, 0);
+
+    for (uint32_t i = 0; i < n; i++, at += l->peer_table_stride) {
+        const roam_peer_entry_t *p = (const roam_peer_entry_t *)(const void *)at;
         /* Each field read once: the segment may change while we look. */
         uint32_t state = roam_peer_entry_load_state(p);
         uint64_t ring = roam_peer_entry_ring_offset(p);
@@ -155,15 +158,21 @@ static inline roam_err_t roam__check_ring(const roam_bipbuf_header_t *r, uint32_
 
 static roam_err_t roam__check_rings(const void *base, const roam_layout_t *l, roam_diag_t *diag)
 {
+    /* Navigation once, for guest 0's two headers; guest i's are i ring
+     * strides further. */
+    const unsigned char *to_host = (const unsigned char *)roam_layout_rings_to_host(l, base, 0);
+    const unsigned char *to_guest = (const unsigned char *)roam_layout_rings_to_guest(l, base, 0);
     roam_err_t err;
 
     for (uint32_t i = 0; i < l->max_guests; i++) {
-        err = roam__check_ring(roam_layout_rings_to_host(l, base, i), l->bipbuf_capacity, i,
-                               ROAM_RING_GUEST_TO_HOST, diag);
+        uint64_t step = (uint64_t)i * l->rings_stride;
+
+        err = roam__check_ring((const roam_bipbuf_header_t *)(const void *)(to_host + step),
+                               l->bipbuf_capacity, i, ROAM_RING_GUEST_TO_HOST, diag);
         if (err)
             return err;
-        err = roam__check_ring(roam_layout_rings_to_guest(l, base, i), l->bipbuf_capacity, i,
-                               ROAM_RING_HOST_TO_GUEST, diag);
+        err = roam__check_ring((const roam_bipbuf_header_t *)(const void *)(to_guest + step),
+                               l->bipbuf_capacity, i, ROAM_RING_HOST_TO_GUEST, diag);
         if (err)
             return err;
     }
