@@ -70,6 +70,12 @@
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
 
+/* Largest inline payload; inline_payload_len holds it in 16 bits. */
+#define ROAM_INLINE_PAYLOAD_MAX 65535u
+
+/* Bytes at the start of a slot that hold the payload length (u32, native byte order) before the payload itself, as roam's peers write and read it. */
+#define ROAM_SLOT_LEN_PREFIX_SIZE 4u
+
 /* ---- Field descriptions ------------------------------------------------- */
 
 /* One field of a struct as the schema describes it, for code that walks
@@ -807,6 +813,18 @@ static inline void roam_var_slot_meta_store_state(roam_var_slot_meta_t *p, uint3
     atomic_store_explicit(&p->state, v, memory_order_release);
 }
 
+/* free: Give an allocated slot back; of two racing frees of one slot, only one wins. */
+/* CAS ALLOCATED -> FREE; true on success, else *found (if not NULL) gets the value seen. */
+static inline bool roam_var_slot_meta_state_free(roam_var_slot_meta_t *p, uint32_t *found)
+{
+    uint32_t expected = ROAM_SLOT_STATE_ALLOCATED;
+    bool ok = atomic_compare_exchange_strong_explicit(&p->state, &expected,
+        ROAM_SLOT_STATE_FREE, memory_order_acq_rel, memory_order_acquire);
+    if (found != NULL)
+        *found = expected;
+    return ok;
+}
+
 /* var_slot_meta.owner_peer, written by the host or guest, at run time */
 static inline uint32_t roam_var_slot_meta_load_owner_peer(const roam_var_slot_meta_t *p)
 {
@@ -839,7 +857,9 @@ typedef struct roam_frame_header {
     /*   4: FRAME_FLAGS bits; SLOT_REF and MMAP_REF are never both set. */
     uint8_t flags;
     /*   5: Zero. */
-    uint8_t reserved[3];
+    uint8_t reserved;
+    /*   6: Inline entries: the payload length without padding, as roam's framing writes it; 0 means unknown (read total_len - 8). Reference entries: 0. */
+    uint16_t inline_payload_len;
 } roam_frame_header_t;
 
 _Static_assert(sizeof(roam_frame_header_t) == 8, "frame_header: size");
@@ -849,7 +869,9 @@ _Static_assert(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_header
 _Static_assert(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
 _Static_assert(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
 _Static_assert(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
+_Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 1, "frame_header.reserved: size");
+_Static_assert(offsetof(roam_frame_header_t, inline_payload_len) == 6, "frame_header.inline_payload_len: offset");
+_Static_assert(sizeof(((roam_frame_header_t *)0)->inline_payload_len) == 2, "frame_header.inline_payload_len: size");
 
 /* Every field of frame_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
@@ -857,7 +879,8 @@ static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
     static const roam_field_info_t fields[] = {
         {"total_len", 0, 4, 0, false, false, NULL, 0},
         {"flags", 4, 1, 0, false, false, NULL, 0},
-        {"reserved", 5, 3, 3, false, true, NULL, 0},
+        {"reserved", 5, 1, 0, false, true, NULL, 0},
+        {"inline_payload_len", 6, 2, 0, false, false, NULL, 0},
     };
     *count = sizeof fields / sizeof fields[0];
     return fields;
@@ -883,6 +906,17 @@ static inline uint8_t roam_frame_header_flags(const roam_frame_header_t *p)
 static inline void roam_frame_header_set_flags(roam_frame_header_t *p, uint8_t v)
 {
     p->flags = v;
+}
+
+/* frame_header.inline_payload_len, written by the ring producer */
+static inline uint16_t roam_frame_header_inline_payload_len(const roam_frame_header_t *p)
+{
+    return p->inline_payload_len;
+}
+
+static inline void roam_frame_header_set_inline_payload_len(roam_frame_header_t *p, uint16_t v)
+{
+    p->inline_payload_len = v;
 }
 
 /* ==== slot_ref: 12 bytes, 4-byte aligned

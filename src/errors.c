@@ -70,6 +70,21 @@ static const roam__err_text_t roam__err_texts[ROAM_E__COUNT] = {
     [ROAM_E_FRAME_LEN] = {"ROAM_E_FRAME_LEN",
                           "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind"},
     [ROAM_E_FRAME_RESERVED] = {"ROAM_E_FRAME_RESERVED", "reserved frame bytes are not zero"},
+
+    [ROAM_E_FRAME_INLINE_LEN] = {"ROAM_E_FRAME_INLINE_LEN",
+                                 "frame inline_payload_len runs past the entry or is set in a reference entry"},
+    [ROAM_E_RING_FULL] = {"ROAM_E_RING_FULL", "ring has no room for the entry yet (backpressure: retry)"},
+    [ROAM_E_POOL_EXHAUSTED] = {"ROAM_E_POOL_EXHAUSTED",
+                               "no free var slot fits the payload yet (backpressure: retry)"},
+    [ROAM_E_EMPTY] = {"ROAM_E_EMPTY", "nothing to read"},
+    [ROAM_E_TOO_LARGE] = {"ROAM_E_TOO_LARGE", "payload is larger than max_payload_size or the ring"},
+    [ROAM_E_SLOT_STALE] = {"ROAM_E_SLOT_STALE",
+                           "slot is not allocated at that generation (double free or stale reference)"},
+    [ROAM_E_SLOT_REF] = {"ROAM_E_SLOT_REF", "slot reference names no slot of the pool"},
+    [ROAM_E_SLOT_LEN] = {"ROAM_E_SLOT_LEN", "slot length prefix is larger than the slot can hold"},
+    [ROAM_E_MMAP_REF] = {"ROAM_E_MMAP_REF", "payload needs an mmap reference, which this library does not map"},
+    [ROAM_E_PEER_GONE] = {"ROAM_E_PEER_GONE", "the other side died, was recovered or said goodbye"},
+    [ROAM_E_INVALID] = {"ROAM_E_INVALID", "invalid argument or call out of order"},
 };
 
 /* The entry for err, or NULL for a value outside the enum. */

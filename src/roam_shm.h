@@ -81,6 +81,19 @@ typedef enum roam_err {
     ROAM_E_FRAME_LEN,          /* total_len too small, unaligned, past avail or wrong for its kind */
     ROAM_E_FRAME_RESERVED,     /* a reserved byte of the entry header or reference is not zero */
 
+    /* Data path (roam_data.h, roam_port.h), added after the codes above. */
+    ROAM_E_FRAME_INLINE_LEN,   /* inline_payload_len past the entry, or set in a reference entry */
+    ROAM_E_RING_FULL,          /* backpressure: no contiguous room in the ring; retry later */
+    ROAM_E_POOL_EXHAUSTED,     /* backpressure: no free slot that fits; retry later */
+    ROAM_E_EMPTY,              /* nothing to read */
+    ROAM_E_TOO_LARGE,          /* payload above max_payload_size, or larger than the ring */
+    ROAM_E_SLOT_STALE,         /* slot not allocated at that generation: double free or stale reference */
+    ROAM_E_SLOT_REF,           /* slot reference names no slot of the pool */
+    ROAM_E_SLOT_LEN,           /* slot length prefix above slot_size - 4 */
+    ROAM_E_MMAP_REF,           /* the payload needs an mmap reference, which this library does not map */
+    ROAM_E_PEER_GONE,          /* the other side died, was recovered or said goodbye */
+    ROAM_E_INVALID,            /* bad argument, or a call out of order */
+
     ROAM_E__COUNT
 } roam_err_t;
 
@@ -224,13 +237,16 @@ typedef enum roam_frame_kind {
     ROAM_FRAME_INLINE,     /* the payload follows the entry header */
     ROAM_FRAME_SLOT_REF,   /* the payload goes in a var slot */
     ROAM_FRAME_MMAP_REF,   /* the payload goes in a separately mapped file */
+    ROAM_FRAME_REFUSED,    /* payload_len > max_payload_size: not sent at all */
 } roam_frame_kind_t;
 
 /* How a payload of payload_len bytes is sent in the segment at base (snap
- * from roam_segment_validate): inline when 8 + payload_len <= the effective
- * inline threshold; else by slot reference into the class with the smallest
- * slot_size >= payload_len (the lowest index on a tie), whose index goes to
- * *class_idx (may be NULL; written only for ROAM_FRAME_SLOT_REF); else by
+ * from roam_segment_validate), as roam's sender routes it: refused above
+ * max_payload_size; inline when payload_len <= the effective inline
+ * threshold (the payload length itself, not 8 + len), <= 65535 and its entry
+ * fits the ring; else by slot reference into the first class in table order
+ * whose slot_size >= payload_len + 4 (the length prefix), whose index goes
+ * to *class_idx (may be NULL; written only for ROAM_FRAME_SLOT_REF); else by
  * mmap reference. */
 roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t *snap,
                                    uint32_t payload_len, uint32_t *class_idx);
@@ -239,10 +255,13 @@ roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t
  * reads nothing past avail and copies what it checks out first. Rules in
  * order: a whole header (ROAM_E_FRAME_TRUNCATED), valid flags
  * (ROAM_E_FRAME_FLAGS), 8 <= total_len <= avail and a multiple of
- * ROAM_FRAME_ALIGN (ROAM_E_FRAME_LEN), zero header reserved bytes
- * (ROAM_E_FRAME_RESERVED), then for a reference its exact entry size
- * (ROAM_E_FRAME_LEN) and zero reserved field (ROAM_E_FRAME_RESERVED).
- * *diag (may be NULL) gets a sentence naming the value that failed. */
+ * ROAM_FRAME_ALIGN (ROAM_E_FRAME_LEN), zero header reserved byte
+ * (ROAM_E_FRAME_RESERVED), inline_payload_len within total_len - 8 for an
+ * inline entry and 0 for a reference (ROAM_E_FRAME_INLINE_LEN; 0 in an
+ * inline entry means "unknown", as roam's older writers leave it), then for
+ * a reference its exact entry size (ROAM_E_FRAME_LEN) and zero reserved
+ * field (ROAM_E_FRAME_RESERVED). *diag (may be NULL) gets a sentence naming
+ * the value that failed. */
 roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag);
 
 #endif /* ROAM_SHM_H */
