@@ -44,6 +44,9 @@ static roam_err_t roam__port_reserve(roam_port_t *p, uint32_t len, roam_tx_t *tx
     roam__port_follow(p);
     if (p->tx_open)
         return ROAM_E_INVALID;
+    /* Never write into rings the host has recovered (maybe for another guest). */
+    if (!roam_port_peer_alive(p))
+        return ROAM_E_PEER_GONE;
     memset(tx, 0, sizeof *tx);
     tx->len = len;
     tx->kind = roam_port_route(p, len);
@@ -86,6 +89,8 @@ roam_err_t roam_port_commit(roam_port_t *p, roam_tx_t *tx)
     roam_err_t err;
 
     roam__port_follow(p);
+    if (!roam_port_peer_alive(p))
+        return ROAM_E_PEER_GONE;
     if (tx->kind == ROAM_FRAME_INLINE) {
         if (!p->tx_open)
             return ROAM_E_INVALID;

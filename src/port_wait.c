@@ -10,26 +10,38 @@
 
 #include "port_internal.h"
 
-/* Longest single sleep, in milliseconds. */
+/* Longest single sleep on the doorbell, in milliseconds. */
 #define ROAM__WAIT_SLICE_MS 10
-/* Backoff without a doorbell: 50 us doubling up to 2 ms. */
-#define ROAM__BACKOFF_MIN_NS 50000L
-#define ROAM__BACKOFF_MAX_NS 2000000L
+/* Sleep without a doorbell, in nanoseconds. */
+#define ROAM__BACKOFF_NS 50000L
 
-roam_err_t roam_port_wait(roam_port_t *p, int timeout_ms)
+/* Whether what `events` waits for is already there. */
+static bool roam__port_ready(roam_port_t *p, unsigned events)
 {
-    long ns = ROAM__BACKOFF_MIN_NS;
-    struct timespec ts;
+    roam_ring_view_t v;
 
+    roam__port_follow(p);
+    if ((events & ROAM_PORT_WAIT_MESSAGE) && roam_ring_peek(&p->rx, &v) == ROAM_OK && v.parts > 0)
+        return true;
+    return (events & ROAM_PORT_WAIT_RING) && roam_ring_can_grant(&p->tx, p->reserve);
+}
+
+roam_err_t roam_port_wait(roam_port_t *p, unsigned events, int timeout_ms)
+{
+    struct timespec ts = {0, ROAM__BACKOFF_NS};
+
+    /* Our last store (read or write) before the loads of this check:
+     * pairs with the fence the other side makes after its store before
+     * deciding whether to ring, so one of us sees the other. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (roam__port_ready(p, events))
+        return ROAM_OK;
     if (p->doorbell >= 0)
         return roam_doorbell_wait(p->doorbell, timeout_ms);
     if (timeout_ms == 0)
         return ROAM_E_TIMEOUT;
-    /* No doorbell: one backoff step, no longer than the time left. */
-    if (timeout_ms > 0 && (long)timeout_ms * 1000000L < ns)
-        ns = (long)timeout_ms * 1000000L;
-    ts.tv_sec = 0;
-    ts.tv_nsec = ns;
+    if (timeout_ms > 0 && (long)timeout_ms * 1000000L < ts.tv_nsec)
+        ts.tv_nsec = (long)timeout_ms * 1000000L;
     nanosleep(&ts, NULL);
     return ROAM_OK;
 }
@@ -37,35 +49,22 @@ roam_err_t roam_port_wait(roam_port_t *p, int timeout_ms)
 /* One operation to retry. */
 typedef roam_err_t (*roam__port_op)(roam_port_t *p, void *arg);
 
-static bool roam__would_block(roam_err_t err)
-{
-    return err == ROAM_E_EMPTY || roam_err_is_backpressure(err);
-}
-
 /* Run op until it does not block, the peer is gone or timeout_ms passes. */
 static roam_err_t roam__port_retry(roam_port_t *p, int timeout_ms, roam__port_op op, void *arg)
 {
     uint64_t deadline = timeout_ms < 0 ? 0 : roam_clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
-    long backoff = ROAM__BACKOFF_MIN_NS;
     bool hung_up = false;
 
     for (;;) {
         roam_err_t err = op(p, arg);
+        unsigned events = roam_port_wait_for(err);
         int slice = ROAM__WAIT_SLICE_MS;
-        struct timespec ts;
 
-        if (!roam__would_block(err))
+        if (events == 0)
             return err;
         /* A hang-up seen last time: what was sent before it has been taken. */
         if (hung_up)
             return ROAM_E_PEER_GONE;
-        /* Our last store (read or write) before the loads of the retry:
-         * pairs with the other side's fence after its store. */
-        atomic_thread_fence(memory_order_seq_cst);
-        err = op(p, arg);
-        if (!roam__would_block(err))
-            return err;
-
         if (deadline != 0) {
             uint64_t now = roam_clock_now_ns();
 
@@ -74,16 +73,7 @@ static roam_err_t roam__port_retry(roam_port_t *p, int timeout_ms, roam__port_op
             if (deadline - now < (uint64_t)slice * 1000000u)
                 slice = (int)((deadline - now + 999999u) / 1000000u);
         }
-        if (p->doorbell < 0) {
-            /* Poll with backoff: no doorbell to wake us. */
-            ts.tv_sec = 0;
-            ts.tv_nsec = backoff;
-            nanosleep(&ts, NULL);
-            if (backoff < ROAM__BACKOFF_MAX_NS)
-                backoff *= 2;
-            continue;
-        }
-        err = roam_doorbell_wait(p->doorbell, slice);
+        err = roam_port_wait(p, events, slice);
         if (err == ROAM_E_PEER_GONE)
             hung_up = true;
         else if (err != ROAM_OK && err != ROAM_E_TIMEOUT)

@@ -166,9 +166,23 @@ roam_err_t roam_port_commit_wait(roam_port_t *p, roam_tx_t *tx, int timeout_ms);
  * guest also no host goodbye). Does not look at the doorbell. */
 bool roam_port_peer_alive(const roam_port_t *p);
 
-/* Wait once for something to retry, at most timeout_ms: the doorbell, or
- * without one a short sleep (50 us). ROAM_OK to retry, ROAM_E_TIMEOUT,
- * ROAM_E_PEER_GONE (doorbell hang-up). */
-roam_err_t roam_port_wait(roam_port_t *p, int timeout_ms);
+/* What a wait is for: the flag of the error an operation returned. */
+#define ROAM_PORT_WAIT_MESSAGE 1u   /* after ROAM_E_EMPTY: a message */
+#define ROAM_PORT_WAIT_RING 2u      /* after ROAM_E_RING_FULL: room in the outgoing ring */
+#define ROAM_PORT_WAIT_SLOT 4u      /* after ROAM_E_POOL_EXHAUSTED: a free slot */
+
+static inline unsigned roam_port_wait_for(roam_err_t err)
+{
+    return err == ROAM_E_EMPTY ? ROAM_PORT_WAIT_MESSAGE
+           : err == ROAM_E_RING_FULL ? ROAM_PORT_WAIT_RING
+           : err == ROAM_E_POOL_EXHAUSTED ? ROAM_PORT_WAIT_SLOT : 0u;
+}
+
+/* Wait once, at most timeout_ms, for any of `events` (ROAM_PORT_WAIT_*
+ * flags): returns ROAM_OK at once when a message or ring room is already
+ * there, else after the doorbell rang (or, without one, a short sleep of
+ * 50 us). ROAM_OK means "retry"; ROAM_E_TIMEOUT; ROAM_E_PEER_GONE on a
+ * doorbell hang-up (retry once more: what was sent before it is there). */
+roam_err_t roam_port_wait(roam_port_t *p, unsigned events, int timeout_ms);
 
 #endif /* ROAM_PORT_H */
