@@ -106,11 +106,13 @@ $(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | buil
 	    $< $(UTIL_OBJ) $(LIB) -o $@ $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
-# test from hiding the others).
+# test from hiding the others). TEST_ENV: extra environment for the tests.
 RUN_TESTS ?= $(TESTS)
+TEST_ENV ?=
 check-unit: $(RUN_TESTS) $(CLI)
 	@set -e; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
+	    echo "== $$t"; $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) \
+	        ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
 	done
 
 check-gen: build/deps.mk
@@ -135,10 +137,17 @@ check: build/deps.mk
 	@$(MAKE) --no-print-directory check-examples
 	@$(MAKE) --no-print-directory check-sanitize
 
+# The message-stream tests send ROAM_TEST_MESSAGES each way under the
+# sanitizers (they are many times slower there); the plain run sends its full
+# count (a million messages between two processes).
+SAN_TEST_ENV := ROAM_TEST_MESSAGES=20000
+
 check-sanitize: build/deps.mk
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" \
+	    TEST_ENV="$(SAN_TEST_ENV)" check-unit
 	@if [ -n "$(TSAN_TESTS)" ]; then \
 	    $(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan CFLAGS="-O1 -g" \
+	        TEST_ENV="$(SAN_TEST_ENV)" \
 	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
 	fi
 
