@@ -1,6 +1,7 @@
 /*
  * Framing inside a BipBuffer (reference §6): the size of an inline entry,
- * how a payload is sent, and the checks on one entry a reader sees.
+ * how a payload is sent (as roam's sender routes it), and the checks on one
+ * entry a reader sees (bytes 6..7 of the header hold roam's inline length).
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -119,12 +120,33 @@ static roam_err_t roam__frame_check_ref(const unsigned char *entry, uint32_t tot
     return roam__diag_ok(diag);
 }
 
+/* Every reserved field the schema declares for the header is zero. */
+static roam_err_t roam__frame_check_reserved(const roam_frame_header_t *h, roam_diag_t *diag)
+{
+    size_t n;
+    const roam_field_info_t *fields = roam_frame_header_fields(&n);
+    const unsigned char *bytes = (const unsigned char *)h;
+
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t b = 0; fields[i].reserved && b < fields[i].size; b++) {
+            size_t at = (size_t)fields[i].offset + b;
+
+            if (bytes[at] != 0)
+                return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
+                                  "frame: reserved header byte at offset %zu is 0x%02x, not zero",
+                                  at, (unsigned)bytes[at]);
+        }
+    }
+    return ROAM_OK;
+}
+
 roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag)
 {
     roam_frame_header_t h;
     uint32_t total_len;
     uint16_t inline_len;
     uint8_t flags;
+    roam_err_t err;
 
     /* Nothing is read unless a whole header is there. */
     if (avail < ROAM_FRAME_HEADER_SIZE)
@@ -156,23 +178,10 @@ roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag
         return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
                           "frame: total_len %u exceeds the %u bytes readable", total_len, avail);
 
-    /* The header's reserved bytes are zero (every reserved field the
-     * schema declares for it, byte by byte). */
-    {
-        size_t nf;
-        const roam_field_info_t *hf = roam_frame_header_fields(&nf);
-
-        for (size_t i = 0; i < nf; i++) {
-            for (uint32_t b = 0; hf[i].reserved && b < hf[i].size; b++) {
-                unsigned char v = ((const unsigned char *)&h)[hf[i].offset + b];
-
-                if (v != 0)
-                    return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
-                                      "frame: reserved header byte at offset %zu is 0x%02x, "
-                                      "not zero", (size_t)hf[i].offset + b, (unsigned)v);
-            }
-        }
-    }
+    /* The header's reserved byte is zero. */
+    err = roam__frame_check_reserved(&h, diag);
+    if (err)
+        return err;
 
     /* inline_payload_len: within the entry for inline entries (0 = unknown),
      * 0 for references, as roam's framing writes them. */

@@ -22,9 +22,9 @@
 #define TEST_TIMEOUT_S 300
 #define RUN_MS 240000u
 
-/* A 4 KiB ring wraps every few messages; 18 slots in three classes run
- * out whenever the receiver falls behind. */
-static const roam_size_class_t k_classes[] = {{512, 8}, {2048, 8}, {8192, 2}};
+/* A 4 KiB ring wraps every few messages; the 52 slots (only 4 of the
+ * largest) run out whenever the receiver falls behind. */
+static const roam_size_class_t k_classes[] = {{512, 32}, {2048, 16}, {8192, 4}};
 
 static const roam_segment_config_t k_cfg = {
     .max_guests = 2,
