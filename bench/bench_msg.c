@@ -15,6 +15,12 @@
  *
  * Each figure is the best of ROUNDS runs. Run it with
  *   make bench
+ *
+ * `bench_msg --inproc N` instead sends N 64-byte messages through a host
+ * and a guest port in one process (send, receive, done) and exits: run it
+ * under `valgrind --tool=callgrind` with two values of N to count the
+ * instructions one message costs, a figure that does not depend on the
+ * machine's load.
  */
 #include <sched.h>
 #include <signal.h>
@@ -284,7 +290,48 @@ static double best_memcpy(uint32_t len, uint32_t n, uint32_t slots)
     return b;
 }
 
-int main(void)
+/* N 64-byte messages host to guest in one process, for instruction counts. */
+static int inproc(uint32_t n)
+{
+    roam_size_class_t cls = {1024, 4};
+    roam_segment_config_t cfg = {
+        .max_guests = 1, .bipbuf_capacity = 64 * 1024, .max_payload_size = SMALL,
+        .num_classes = 1, .classes = &cls,
+    };
+    unsigned char msg[SMALL];
+    char path[64];
+    roam_segment_t host, guest;
+    roam_port_t hp, gp;
+    roam_diag_t d;
+    uint32_t index;
+
+    snprintf(path, sizeof path, "/tmp/roam-bench-%d", (int)getpid());
+    memset(msg, 0xA5, sizeof msg);
+    if (roam_segment_create(&host, path, &cfg, &d) != ROAM_OK ||
+        roam_host_reserve(&host, &index, NULL, &d) != ROAM_OK)
+        die("segment", d.msg);
+    guest = host;   /* the same mapping */
+    guest.is_host = false;
+    guest.peer_index = ROAM_NO_PEER;
+    if (roam_guest_claim(&guest, index, NULL, &d) != ROAM_OK ||
+        roam_port_open(&hp, &host, index, -1, 0, &d) != ROAM_OK ||
+        roam_port_open(&gp, &guest, index, -1, 0, &d) != ROAM_OK)
+        die("ports", d.msg);
+    for (uint32_t i = 0; i < n; i++) {
+        roam_rx_t m;
+
+        memcpy(msg, &i, 4);
+        if (roam_port_send(&hp, msg, SMALL) != ROAM_OK || roam_port_recv(&gp, &m) != ROAM_OK)
+            die("inproc", "send or receive failed");
+        sink += m.data[0];
+        roam_port_done(&gp, &m);
+    }
+    roam_segment_close(&host);
+    roam_segment_unlink(path, NULL);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     run_t small = {
         .len = SMALL, .n = SMALL_N, .capacity = 64 * 1024, .cls = {1024, 4},
@@ -295,6 +342,8 @@ int main(void)
     };
     double shm, shm_bell, sock, slot, slot_copy, copy;
 
+    if (argc == 3 && strcmp(argv[1], "--inproc") == 0)
+        return inproc((uint32_t)strtoul(argv[2], NULL, 10));
     signal(SIGPIPE, SIG_IGN);
     snprintf(small.path, sizeof small.path, "/tmp/roam-bench-%d", (int)getpid());
     memcpy(big.path, small.path, sizeof big.path);

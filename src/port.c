@@ -30,13 +30,11 @@ static roam_err_t roam__port_bind(roam_port_t *p, roam_diag_t *diag)
     return ROAM_OK;
 }
 
-void roam__port_follow(roam_port_t *p)
+void roam__port_rebase(roam_port_t *p)
 {
     unsigned char *old = p->base, *now = p->seg->base;
     uint64_t wraps = p->tx.wraps;
 
-    if (old == now)
-        return;
     /* The same segment at a new address: same offsets from the new base. */
     roam_ring_attach(&p->tx, now + ((unsigned char *)p->tx.hdr - old), p->tx.capacity);
     roam_ring_attach(&p->rx, now + ((unsigned char *)p->rx.hdr - old), p->rx.capacity);

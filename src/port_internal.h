@@ -7,8 +7,15 @@
 #include "data_internal.h"
 #include "roam_port.h"
 
-/* Follow a remap of the segment (growth): rings and pool at the new base. */
-void roam__port_follow(roam_port_t *p);
+/* Rings and pool at the segment's new base after a remap (growth). */
+void roam__port_rebase(roam_port_t *p);
+
+/* Follow a remap, if there was one: called by every operation. */
+static inline void roam__port_follow(roam_port_t *p)
+{
+    if (p->base != p->seg->base)
+        roam__port_rebase(p);
+}
 
 /* Ring the doorbell after an entry was published at ring offset off, when
  * the consumer may be waiting for it (always, unless the port is lazy). */
