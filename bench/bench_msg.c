@@ -51,7 +51,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void die(const char *what, const char *why)
+_Noreturn static void die(const char *what, const char *why)
 {
     fprintf(stderr, "bench_msg: %s: %s\n", what, why);
     exit(1);
