@@ -76,6 +76,7 @@ CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_UTIL := $(sort $(wildcard tests/util/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_MSG_SRC := $(sort $(wildcard bench/msg/*.c))
 EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
 # What a user includes: installed side by side with the generated layout.
 PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
@@ -197,13 +198,15 @@ $(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | deps
 	    $< $(UTIL_OBJ) $(LIB) -o $@ $(LDFLAGS) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
-# test from hiding the others). TEST_RUNNER runs them on another ABI.
+# test from hiding the others). TEST_RUNNER runs them on another ABI;
+# TEST_ENV is extra environment for the tests.
 RUN_TESTS ?= $(TESTS)
 TEST_RUNNER ?=
+TEST_ENV ?=
 check-unit: $(RUN_TESTS) $(CLI)
 	@set -e; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
-	        $(TEST_RUNNER) $$t; \
+	    echo "== $$t"; $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) \
+	        ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $(TEST_RUNNER) $$t; \
 	done
 
 check-gen: deps-build
@@ -213,7 +216,7 @@ check-gen: deps-build
 check-clang: $(GENERATED) | deps-test
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL); do \
+	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(BENCH_MSG_SRC) $(TEST_SRC) $(TEST_UTIL); do \
 	        clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
 	            -Itests/util $(CHECK_CFLAGS) -fsyntax-only $$f || exit 1; \
 	    done; \
@@ -230,13 +233,20 @@ check: deps-test
 	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory check-sanitize
 
+# The message-stream tests send ROAM_TEST_MESSAGES each way under the
+# sanitizers (they are many times slower there); the plain run sends its full
+# count (a million messages between two processes).
+SAN_TEST_ENV := ROAM_TEST_MESSAGES=20000
+
 check-sanitize: deps-test
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" \
+	    TEST_ENV="$(SAN_TEST_ENV)" check-unit
 	@# Threaded tests under TSan at -O0 and -O2: what the optimiser may
 	@# reorder or merge in shared-memory code differs between the two.
 	@if [ -n "$(TSAN_TESTS)" ]; then \
 	    for o in O0 O2; do \
 	        $(MAKE) --no-print-directory BUILD=build/tsan-$$o SAN=tsan CFLAGS="-$$o -g" \
+	            TEST_ENV="$(SAN_TEST_ENV)" \
 	            RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan-$$o/%,$(TSAN_TESTS))" check-unit || exit 1; \
 	    done; \
 	fi
@@ -384,8 +394,18 @@ $(SEED_LIB): bench/seed_shim.rs $(SEED_RS)
 $(BENCH): $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB))
 	$(CC) $(ALL_CFLAGS) $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB)) -o $@ $(LDLIBS)
 
-bench: $(BENCH)
+# Messages between two processes against a socketpair and against memcpy:
+# its own program, from bench/msg/.
+BENCH_MSG := $(BUILD)/bench/roam_bench_msg
+
+$(BENCH_MSG): $(sort $(wildcard bench/msg/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.c,$^) $(LIB) -o $@ $(LDLIBS)
+
+bench: $(BENCH) $(BENCH_MSG)
 	@$(BENCH)
+	@echo
+	@$(BENCH_MSG)
 
 clean:
 	rm -rf build

@@ -131,6 +131,14 @@ extern "C" {
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
 #define ROAM_MMAP_REF_ENTRY_SIZE_STR "32" /* as text, for messages */
 
+/* Largest inline payload; inline_payload_len holds it in 16 bits. */
+#define ROAM_INLINE_PAYLOAD_MAX 65535u
+#define ROAM_INLINE_PAYLOAD_MAX_STR "65535" /* as text, for messages */
+
+/* Bytes at the start of a slot that hold the payload length (u32, native byte order) before the payload itself, as roam's peers write and read it. */
+#define ROAM_SLOT_LEN_PREFIX_SIZE 4u
+#define ROAM_SLOT_LEN_PREFIX_SIZE_STR "4" /* as text, for messages */
+
 /* Largest segment (1 TiB) this library creates, attaches to or grows to: a bound on a corrupt size before anything is mapped. A limit of this library, not of the roam v7 format. */
 #define ROAM_SEGMENT_MAX_SIZE UINT64_C(0x10000000000)
 #define ROAM_SEGMENT_MAX_SIZE_STR "1099511627776" /* as text, for messages */
@@ -186,9 +194,20 @@ extern "C" {
     XX(E_FRAME_FLAGS, 44, "frame flags set an unknown bit or both SLOT_REF and MMAP_REF") \
     XX(E_FRAME_LEN, 45, "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind") \
     XX(E_FRAME_RESERVED, 46, "reserved frame bytes are not zero") \
-    XX(E_TOO_LARGE, 47, "segment is larger than this library's limit of 1099511627776 bytes") \
+    XX(E_SEGMENT_TOO_LARGE, 47, "segment is larger than this library's limit of 1099511627776 bytes") \
     XX(E_SIZE_SHRANK, 48, "current_size is below the size already mapped") \
-    XX(E_ADDRESS_SPACE, 49, "segment is larger than this process can map (its size does not fit in size_t)")
+    XX(E_ADDRESS_SPACE, 49, "segment is larger than this process can map (its size does not fit in size_t)") \
+    XX(E_FRAME_INLINE_LEN, 50, "frame inline_payload_len runs past the entry or is set in a reference entry") \
+    XX(E_RING_FULL, 51, "ring has no room for the entry yet (backpressure: retry)") \
+    XX(E_POOL_EXHAUSTED, 52, "no free var slot fits the payload yet (backpressure: retry)") \
+    XX(E_EMPTY, 53, "nothing to read") \
+    XX(E_TOO_LARGE, 54, "payload is larger than max_payload_size or the ring") \
+    XX(E_SLOT_STALE, 55, "slot is not allocated at that generation (double free or stale reference)") \
+    XX(E_SLOT_REF, 56, "slot reference names no slot of the pool") \
+    XX(E_SLOT_LEN, 57, "slot length prefix is larger than the slot can hold") \
+    XX(E_MMAP_REF, 58, "payload needs an mmap reference, which this library does not map") \
+    XX(E_PEER_GONE, 59, "the other side died, was recovered or said goodbye") \
+    XX(E_INVALID, 60, "invalid argument or call out of order")
 
 typedef enum roam_err {
     ROAM_OK = 0, /* Success. */
@@ -238,10 +257,21 @@ typedef enum roam_err {
     ROAM_E_FRAME_FLAGS = 44, /* A BipBuffer entry has bad flags. */
     ROAM_E_FRAME_LEN = 45, /* A BipBuffer entry has a bad total_len. */
     ROAM_E_FRAME_RESERVED = 46, /* A BipBuffer entry has non-zero reserved bytes. */
-    ROAM_E_TOO_LARGE = 47, /* A segment to create, attach, grow or follow is over SEGMENT_MAX_SIZE; nothing was mapped or changed. */
+    ROAM_E_SEGMENT_TOO_LARGE = 47, /* A segment to create, attach, grow or follow is over SEGMENT_MAX_SIZE; nothing was mapped or changed. */
     ROAM_E_SIZE_SHRANK = 48, /* A guest saw current_size go down: segments only grow, so the header is corrupt; stop using it. */
     ROAM_E_ADDRESS_SPACE = 49, /* A 32-bit process met a segment whose size does not fit size_t; nothing was truncated, mapped or changed. */
-    ROAM_E__COUNT = 50
+    ROAM_E_FRAME_INLINE_LEN = 50, /* A BipBuffer entry's inline length is inconsistent. */
+    ROAM_E_RING_FULL = 51, /* Backpressure, not a failure; retry once the consumer has read. */
+    ROAM_E_POOL_EXHAUSTED = 52, /* Backpressure, not a failure; retry once the receiver has freed slots. */
+    ROAM_E_EMPTY = 53, /* The ring holds no unread entry. */
+    ROAM_E_TOO_LARGE = 54, /* The payload can never be sent in this segment. */
+    ROAM_E_SLOT_STALE = 55, /* A double free or a stale slot reference; nothing was changed. */
+    ROAM_E_SLOT_REF = 56, /* A corrupt slot reference; nothing was read. */
+    ROAM_E_SLOT_LEN = 57, /* A corrupt slot payload; nothing was read past the slot. */
+    ROAM_E_MMAP_REF = 58, /* The payload is above every slot size; mmap references are not supported. */
+    ROAM_E_PEER_GONE = 59, /* Stop using the port; the peer is gone. */
+    ROAM_E_INVALID = 60, /* A programming error in the caller; nothing was changed. */
+    ROAM_E__COUNT = 61
 } roam_err_t;
 
 /* ---- Field descriptions ------------------------------------------------- */
@@ -1143,6 +1173,18 @@ static inline void roam_var_slot_meta_store_state(roam_var_slot_meta_t *p, uint3
     atomic_store_explicit(&p->state, v, memory_order_release);
 }
 
+/* free: Give an allocated slot back; of two racing frees of one slot, only one wins. */
+/* CAS ALLOCATED -> FREE; true on success, else *found (if not NULL) gets the value seen. */
+static inline bool roam_var_slot_meta_state_free(roam_var_slot_meta_t *p, uint32_t *found)
+{
+    uint32_t expected = ROAM_SLOT_STATE_ALLOCATED;
+    bool ok = atomic_compare_exchange_strong_explicit(&p->state, &expected,
+        ROAM_SLOT_STATE_FREE, memory_order_acq_rel, memory_order_acquire);
+    if (found != NULL)
+        *found = expected;
+    return ok;
+}
+
 /* var_slot_meta.owner_peer, written by the host or guest, at run time */
 static inline uint32_t roam_var_slot_meta_load_owner_peer(const roam_var_slot_meta_t *p)
 {
@@ -1175,7 +1217,9 @@ typedef struct roam_frame_header {
     /*   4: FRAME_FLAGS bits; SLOT_REF and MMAP_REF are never both set. */
     uint8_t flags;
     /*   5: Zero. */
-    uint8_t reserved[3];
+    uint8_t reserved;
+    /*   6: Inline entries: the payload length without padding, as roam's framing writes it; 0 means unknown (read total_len - 8). Reference entries: 0. */
+    uint16_t inline_payload_len;
 } roam_frame_header_t;
 
 ROAM__STATIC_ASSERT(sizeof(roam_frame_header_t) == 8, "frame_header: size");
@@ -1185,7 +1229,9 @@ ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_h
 ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
 ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
 ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
-ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->reserved) == 1, "frame_header.reserved: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, inline_payload_len) == 6, "frame_header.inline_payload_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->inline_payload_len) == 2, "frame_header.inline_payload_len: size");
 
 
 /* Every field of frame_header in offset order; *count gets their number. */
@@ -1194,7 +1240,8 @@ static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
     static const roam_field_info_t fields[] = {
         {"total_len", 0, 4, 0, false, false, NULL, 0},
         {"flags", 4, 1, 0, false, false, NULL, 0},
-        {"reserved", 5, 3, 3, false, true, NULL, 0},
+        {"reserved", 5, 1, 0, false, true, NULL, 0},
+        {"inline_payload_len", 6, 2, 0, false, false, NULL, 0},
     };
     *count = sizeof fields / sizeof fields[0];
     return fields;
@@ -1220,6 +1267,17 @@ static inline uint8_t roam_frame_header_flags(const roam_frame_header_t *p)
 static inline void roam_frame_header_set_flags(roam_frame_header_t *p, uint8_t v)
 {
     p->flags = v;
+}
+
+/* frame_header.inline_payload_len, written by the ring producer */
+static inline uint16_t roam_frame_header_inline_payload_len(const roam_frame_header_t *p)
+{
+    return p->inline_payload_len;
+}
+
+static inline void roam_frame_header_set_inline_payload_len(roam_frame_header_t *p, uint16_t v)
+{
+    p->inline_payload_len = v;
 }
 
 /* ==== slot_ref: 12 bytes, 4-byte aligned

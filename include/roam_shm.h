@@ -154,13 +154,16 @@ typedef enum roam_frame_kind {
     ROAM_FRAME_INLINE,     /* the payload follows the entry header */
     ROAM_FRAME_SLOT_REF,   /* the payload goes in a var slot */
     ROAM_FRAME_MMAP_REF,   /* the payload goes in a separately mapped file */
+    ROAM_FRAME_REFUSED,    /* payload_len > max_payload_size: not sent at all */
 } roam_frame_kind_t;
 
 /* How a payload of payload_len bytes is sent in the segment at base (snap
- * from roam_segment_validate): inline when 8 + payload_len <= the effective
- * inline threshold; else by slot reference into the class with the smallest
- * slot_size >= payload_len (the lowest index on a tie), whose index goes to
- * *class_idx (may be NULL; written only for ROAM_FRAME_SLOT_REF); else by
+ * from roam_segment_validate), as roam's sender routes it: refused above
+ * max_payload_size; inline when payload_len <= the effective inline
+ * threshold (the payload length itself, not 8 + len), <= 65535 and its entry
+ * fits the ring; else by slot reference into the first class in table order
+ * whose slot_size >= payload_len + 4 (the length prefix), whose index goes
+ * to *class_idx (may be NULL; written only for ROAM_FRAME_SLOT_REF); else by
  * mmap reference. */
 roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_plain_t *snap,
                                    uint32_t payload_len, uint32_t *class_idx);
@@ -169,10 +172,13 @@ roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_p
  * reads nothing past avail and copies what it checks out first. Rules in
  * order: a whole header (ROAM_E_FRAME_TRUNCATED), valid flags
  * (ROAM_E_FRAME_FLAGS), 8 <= total_len <= avail and a multiple of
- * ROAM_FRAME_ALIGN (ROAM_E_FRAME_LEN), zero header reserved bytes
- * (ROAM_E_FRAME_RESERVED), then for a reference its exact entry size
- * (ROAM_E_FRAME_LEN) and zero reserved field (ROAM_E_FRAME_RESERVED).
- * *diag (may be NULL) gets a sentence naming the value that failed. */
+ * ROAM_FRAME_ALIGN (ROAM_E_FRAME_LEN), zero header reserved byte
+ * (ROAM_E_FRAME_RESERVED), inline_payload_len within total_len - 8 for an
+ * inline entry and 0 for a reference (ROAM_E_FRAME_INLINE_LEN; 0 in an
+ * inline entry means "unknown", as roam's older writers leave it), then for
+ * a reference its exact entry size (ROAM_E_FRAME_LEN) and zero reserved
+ * field (ROAM_E_FRAME_RESERVED). *diag (may be NULL) gets a sentence naming
+ * the value that failed. */
 roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag);
 
 #if defined(__GNUC__)

@@ -62,8 +62,8 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (err)
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "layout: total_size %llu: %s",
-                          (unsigned long long)layout.total_size, roam_strerror(ROAM_E_TOO_LARGE));
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout.total_size, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
     err = roam__seg_len(layout.total_size, &len, diag, "layout: total_size");
     if (err)
         return err;
@@ -164,8 +164,8 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     /* Never map past the end of the file: that page would raise SIGBUS. */
     cur = roam_segment_header_plain_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "current_size %llu: %s",
-                          (unsigned long long)cur, roam_strerror(ROAM_E_TOO_LARGE));
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
     if (cur > (uint64_t)st.st_size)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                           "file has %llu bytes, current_size says %llu",

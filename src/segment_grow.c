@@ -39,8 +39,8 @@ roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
                           (unsigned long long)new_size, (unsigned long long)cur);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "grow: %llu bytes: %s",
-                          (unsigned long long)new_size, roam_strerror(ROAM_E_TOO_LARGE));
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "grow: %llu bytes: %s",
+                          (unsigned long long)new_size, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     err = roam__seg_len(new_size, &len, diag, "grow");
     if (err)
@@ -98,8 +98,8 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
                           "refresh: current_size %llu is below the mapped %zu",
                           (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_TOO_LARGE, 0, "refresh: current_size %llu: %s",
-                          (unsigned long long)cur, roam_strerror(ROAM_E_TOO_LARGE));
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "refresh: current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     /* Check the file again: the acquire load above orders this fstat after
      * the host's ftruncate, so only a file really cut short fails here. */

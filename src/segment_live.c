@@ -3,6 +3,7 @@
  * watches and recovers entries; a guest claims or attaches, heartbeats and
  * detaches. Every state change is one of the library's roam_peer_* ops.
  */
+#include "data_internal.h"
 #include "segment_internal.h"
 
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
@@ -134,6 +135,7 @@ static void roam__rings_reset(roam_segment_t *seg, uint32_t index)
 roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    roam_diag_t pool_diag = {.err = ROAM_OK};
     uint32_t state;
 
     if (p == NULL)
@@ -143,13 +145,22 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
     if (state != ROAM_PEER_STATE_ATTACHED && state != ROAM_PEER_STATE_GOODBYE)
         return roam__peer_busy(diag, index, state, "recover");
 
-    /* Goodbye first: no guest attaches while the rings are reset. */
+    /* shm.crash.recovery, in order. 1: Goodbye, so no guest attaches meanwhile. */
     roam_peer_goodbye(p);
+    /* 2: slots in flight to the guest (before 3 wipes their references). */
+    roam__recover_ring_slots(seg, index, &pool_diag);
+    /* 3: both rings empty. */
     roam__rings_reset(seg, index);
-    /* last_heartbeat 0, then Empty with release: the next guest to attach
-     * (acquire) sees the reset rings. */
+    /* 4: every slot the guest's peer id still owns. */
+    roam__recover_owned_slots(seg, index, &pool_diag);
+    /* 5: mmap leases: this library maps no mmap references, so holds none. */
+    /* 6: last_heartbeat 0, then Empty with release: the next guest to
+     * attach (acquire) sees the reset rings and the freed slots. */
     roam_peer_reset(p);
     seg->quiet_since[index] = 0;
+    if (pool_diag.err != ROAM_OK)
+        return roam__diag(diag, pool_diag.err, index, "peer %u: entry recovered, slots not: %s",
+                          index, pool_diag.msg);
     return roam__diag_ok(diag);
 }
 

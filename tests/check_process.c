@@ -209,7 +209,7 @@ START_TEST(test_create_errors)
 
     scratch_path(path, sizeof path, "seg");
     must_create(&host, path, &cfg);
-    total = roam_segment_header_total_size(&host.snap);
+    total = roam_segment_header_plain_total_size(&host.snap);
     ck_assert(host.is_host);
     ck_assert_uint_eq(host.map_len, total);
     ck_assert_int_eq(stat(path, &st), 0);
@@ -255,7 +255,7 @@ START_TEST(test_grow_rules)
 
     scratch_path(path, sizeof path, "seg");
     must_create(&host, path, &cfg);
-    total = roam_segment_header_total_size(&host.snap);
+    total = roam_segment_header_plain_total_size(&host.snap);
 
     /* Only upwards, only up to the limit. */
     ck_assert_int_eq(roam_segment_grow(&host, total, &d), ROAM_E_GROW);

@@ -418,9 +418,9 @@ class _Diff:
                 self.add(at, True, f"{what} {attr} changed from {_show(a.value)} to "
                          f"{_show(b.value)}")
         if not atomic_changed:
-            self.rmws(what, o["rmw"], n["rmw"])
+            self.rmws(what, o["rmw"], n["rmw"], _value(oa, "store"))
 
-    def rmws(self, fwhat, old, new):
+    def rmws(self, fwhat, old, new, old_store=None):
         for name in sorted(set(old) | set(new)):
             o, n = old.get(name), new.get(name)
             what = f"rmw '{name}' of {fwhat}"
@@ -432,9 +432,11 @@ class _Diff:
                 frm, to = n.get("from"), n.get("to")
                 op = n["op"].value if "op" in n else "?"
                 if frm is not None and frm.value is not None:
-                    self.add(_first(_all(n)), True, f"{what} added: a new transition "
-                             f"{frm.value}->{to.value if to else '?'} that v7 peers "
-                             "do not expect")
+                    # Any value may already be stored there: a compare-and-swap
+                    # writes nothing a v7 peer could not already see.
+                    self.add(_first(_all(n)), False, f"{what} added: a compare-and-swap "
+                             f"{frm.value}->{to.value if to else '?'} on a field v7 "
+                             f"peers already store any value in ({old_store})")
                 else:
                     self.add(_first(_all(n)), False, f"{what} ({op}) added on a field "
                              "v7 peers already access atomically")

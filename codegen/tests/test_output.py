@@ -303,7 +303,8 @@ class ByteMap(GenTestCase):
 
     def test_small_fields_share_a_row(self):
         self.assertEqual(self.drawing("frame_header")[1:], [
-            self.row(0, ("total_len", 4), ("flags", 1), ("reserved", 3)),
+            self.row(0, ("total_len", 4), ("flags", 1), ("reserved", 1),
+                     ("inline_payload_len", 2)),
         ])
         self.assertEqual(self.drawing("slot_ref")[1:], [
             "       0  |class_i~|extent_~|reserved         |slot_idx"

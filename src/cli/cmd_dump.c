@@ -4,7 +4,7 @@
 #include "roam_segment.h"
 
 static const char usage[] =
-    "usage: " CLI_PROG " dump [--json] FILE\n"
+    "usage: " CLI_PROG " dump [--json] [--frames] FILE\n"
     "\n"
     "Print the segment header of FILE as name=value lines in schema order\n"
     "(magic as text with \\xNN escapes, effective_inline_threshold after\n"
@@ -18,13 +18,22 @@ static const char usage[] =
     "\n"
     "  --json      print one JSON object instead, with the same names;\n"
     "              \"peers\" and \"size_classes\" are arrays\n"
+    "  --frames    print instead every ring's unread entries, decoded, without\n"
+    "              consuming them: rings.I.peer_id/direction/write/read/watermark\n"
+    "              and rings.I.frames.J.offset/total_len/kind, then for inline\n"
+    "              entries payload_len and a preview (first 32 bytes), for slot\n"
+    "              references the slot (class_idx, slot_idx, generation) and its\n"
+    "              payload_len and preview, for mmap references the reference.\n"
+    "              Only rings with unread bytes are listed. A malformed entry\n"
+    "              ends its ring, is named on stderr and exits 1\n"
     "  -h, --help  print this help\n";
 
-enum { OPT_HELP, OPT_JSON };
+enum { OPT_HELP, OPT_JSON, OPT_FRAMES };
 
 static const cli_option_t options[] = {
     [OPT_HELP] = {"help", 'h', false},
     [OPT_JSON] = {"json", 0, false},
+    [OPT_FRAMES] = {"frames", 0, false},
 };
 
 /* With heartbeats on, how long ago a guest that has beaten last did so. */
@@ -75,6 +84,9 @@ static void emit_classes(cli_emit_t *e, const void *base, const roam_segment_hea
 /* Print the file; returns the exit code. */
 static int dump(const char *path, const cli_file_t *f, const bool *seen)
 {
+    if (seen[OPT_FRAMES])
+        return cli_dump_frames(path, f, seen[OPT_JSON]);
+
     /* Header rules only, so that a lone header can be dumped. */
     roam_segment_header_plain_t snap;
     roam_err_t err = roam_header_validate(f->data, f->len, 0, &snap);

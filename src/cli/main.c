@@ -15,6 +15,7 @@ static const cli_command_t commands[] = {
     {"dump", cmd_dump, "print a segment's header, peer table and size classes"},
     {"create", cmd_create, "write a fresh segment to a file"},
     {"goodbye", cmd_goodbye, "raise the host goodbye flag on a live segment"},
+    {"echo", cmd_echo, "join a live segment as a guest and echo every message back"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
