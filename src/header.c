@@ -87,16 +87,17 @@ static roam_err_t roam__check_tables(const roam_segment_header_plain_t *h)
     if (pool % ROAM_SEGMENT_ALIGN != 0)
         return ROAM_E_VAR_POOL_ALIGN;
 
-    /* A formula that leaves 64 bits puts its table past any current_size. */
     placed = roam_layout_from_header(h, &l);
 
     /* Peer table: after the header, inside the segment. */
-    if (!placed || peers < l.header_offset + l.header_size ||
+    if (peers < l.header_offset + l.header_size ||
         l.peer_table_size > current || peers > current - l.peer_table_size)
         return ROAM_E_PEER_TABLE_BOUNDS;
 
-    /* Class-header table: after the peer table, inside the segment. */
-    if (pool < peers + l.peer_table_size || l.var_pool_size > current ||
+    /* Class-header table: after the peer table, inside the segment. The
+     * peer table fits, so a formula that leaves 64 bits is one at or after
+     * it: it puts the class table past any current_size. */
+    if (!placed || pool < peers + l.peer_table_size || l.var_pool_size > current ||
         pool > current - l.var_pool_size)
         return ROAM_E_CLASS_TABLE_BOUNDS;
     return ROAM_OK;
