@@ -111,12 +111,15 @@ $(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | buil
 	    $< $(UTIL_OBJ) $(LIB) -o $@ $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
-# test from hiding the others).
+# test from hiding the others), all of them even when one fails, so that a
+# schema change shows at once whether it breaks only roam v7 conformance.
 RUN_TESTS ?= $(TESTS)
 check-unit: $(RUN_TESTS) $(CLI)
-	@set -e; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
-	done
+	@failed=; for t in $(RUN_TESTS); do \
+	    echo "== $$t"; \
+	    ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
 check-gen: build/deps.mk
 	$(PYTHON) -m unittest discover -s codegen/tests -t codegen

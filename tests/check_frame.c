@@ -12,9 +12,15 @@
 #include "roam_shm.h"
 #include "test_run.h"
 
+#define H ROAM_FRAME_HEADER_SIZE
+#define FA ROAM_FRAME_ALIGN
+
+/* The inline payload length that just fits a threshold. */
+#define INLINE_MAX(threshold) ((threshold) - H)
+
 /* ---- Segments ----------------------------------------------------------- */
 
-/* The worked example of reference §5, and variants of its classes. */
+/* The classes of the reference's worked example, and variants of them. */
 static const roam_size_class_t example_classes[] = {{512, 3}, {4096, 1}};
 static const roam_size_class_t unordered_classes[] = {{4096, 1}, {512, 3}};
 static const roam_size_class_t tied_classes[] = {{512, 1}, {1024, 1}, {512, 2}};
@@ -34,7 +40,7 @@ static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n
     return cfg;
 }
 
-/* A fresh, validated segment for cfg in a zeroed 64-byte-aligned buffer;
+/* A fresh, validated segment for cfg in a zeroed buffer aligned as a mapping is;
  * *snap gets its header snapshot. free() the result. */
 static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_plain_t *snap)
 {
@@ -72,7 +78,7 @@ static void expect_route(const void *base, const roam_segment_header_plain_t *sn
 
 /* ---- Entries ------------------------------------------------------------ */
 
-#define ENTRY_MAX 64
+#define ENTRY_MAX (2 * ROAM_MMAP_REF_ENTRY_SIZE)
 
 /* An inline entry carrying payload (n bytes) in out, padding zero; its total_len. */
 static uint32_t build_inline(unsigned char out[ENTRY_MAX], const char *payload, uint32_t n)
@@ -86,7 +92,7 @@ static uint32_t build_inline(unsigned char out[ENTRY_MAX], const char *payload, 
     roam_frame_header_set_flags(&h, 0);
     memset(out, 0, ENTRY_MAX);
     memcpy(out, &h, sizeof h);
-    memcpy(out + ROAM_FRAME_HEADER_SIZE, payload, n);
+    memcpy(out + H, payload, n);
     return total;
 }
 
@@ -106,7 +112,7 @@ static uint32_t build_slot_ref(unsigned char out[ENTRY_MAX])
     roam_slot_ref_set_generation(&ref, 7);
     memset(out, 0, ENTRY_MAX);
     memcpy(out, &h, sizeof h);
-    memcpy(out + ROAM_FRAME_HEADER_SIZE, &ref, sizeof ref);
+    memcpy(out + H, &ref, sizeof ref);
     return ROAM_SLOT_REF_ENTRY_SIZE;
 }
 
@@ -126,7 +132,7 @@ static uint32_t build_mmap_ref(unsigned char out[ENTRY_MAX])
     roam_mmap_ref_set_payload_len(&ref, 100000);
     memset(out, 0, ENTRY_MAX);
     memcpy(out, &h, sizeof h);
-    memcpy(out + ROAM_FRAME_HEADER_SIZE, &ref, sizeof ref);
+    memcpy(out + H, &ref, sizeof ref);
     return ROAM_MMAP_REF_ENTRY_SIZE;
 }
 
@@ -193,27 +199,30 @@ static void expect_reject(const unsigned char *src, uint32_t avail, roam_err_t e
 
 START_TEST(inline_len_boundaries)
 {
-    ck_assert_uint_eq(roam_frame_inline_len(0), 8);
-    ck_assert_uint_eq(roam_frame_inline_len(1), 12);
-    ck_assert_uint_eq(roam_frame_inline_len(3), 12);
-    ck_assert_uint_eq(roam_frame_inline_len(4), 12);
-    ck_assert_uint_eq(roam_frame_inline_len(5), 16);
-    ck_assert_uint_eq(roam_frame_inline_len(8), 16);
-    ck_assert_uint_eq(roam_frame_inline_len(248), 256);
+    /* Header alone, then each step of one alignment unit. */
+    ck_assert_uint_eq(roam_frame_inline_len(0), H);
+    ck_assert_uint_eq(roam_frame_inline_len(1), H + FA);
+    ck_assert_uint_eq(roam_frame_inline_len(FA - 1), H + FA);
+    ck_assert_uint_eq(roam_frame_inline_len(FA), H + FA);
+    ck_assert_uint_eq(roam_frame_inline_len(FA + 1), H + 2 * FA);
+    ck_assert_uint_eq(roam_frame_inline_len(2 * FA), H + 2 * FA);
+    ck_assert_uint_eq(roam_frame_inline_len(INLINE_MAX(ROAM_DEFAULT_INLINE_THRESHOLD)),
+                      ROAM_DEFAULT_INLINE_THRESHOLD);
 
     /* The largest that fits, then the first that does not. */
-    ck_assert_uint_eq(roam_frame_inline_len(UINT32_MAX - 11), UINT32_MAX - 3);
-    ck_assert_uint_eq(roam_frame_inline_len(UINT32_MAX - 10), 0);
-    ck_assert_uint_eq(roam_frame_inline_len(UINT32_MAX - 7), 0);
+    const uint32_t top = UINT32_MAX / FA * FA;   /* the largest aligned total_len */
+    ck_assert_uint_eq(roam_frame_inline_len(top - H), top);
+    ck_assert_uint_eq(roam_frame_inline_len(top - H + 1), 0);
+    ck_assert_uint_eq(roam_frame_inline_len(UINT32_MAX - H), 0);
     ck_assert_uint_eq(roam_frame_inline_len(UINT32_MAX), 0);
 
     /* Always header + payload, padded by less than one alignment unit. */
     for (uint32_t n = 0; n < 1024; n++) {
         uint32_t t = roam_frame_inline_len(n);
 
-        ck_assert_uint_eq(t % ROAM_FRAME_ALIGN, 0);
-        ck_assert_uint_ge(t, ROAM_FRAME_HEADER_SIZE + n);
-        ck_assert_uint_lt(t, ROAM_FRAME_HEADER_SIZE + n + ROAM_FRAME_ALIGN);
+        ck_assert_uint_eq(t % FA, 0);
+        ck_assert_uint_ge(t, H + n);
+        ck_assert_uint_lt(t, H + n + FA);
     }
 }
 END_TEST
@@ -229,8 +238,8 @@ START_TEST(route_worked_example)
     ck_assert_uint_eq(roam_segment_header_plain_effective_inline_threshold(&snap),
                       ROAM_DEFAULT_INLINE_THRESHOLD);
     expect_route(seg, &snap, 0, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);   /* 8 + 248 = 256 */
-    expect_route(seg, &snap, 249, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, INLINE_MAX(ROAM_DEFAULT_INLINE_THRESHOLD), ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, INLINE_MAX(ROAM_DEFAULT_INLINE_THRESHOLD) + 1, ROAM_FRAME_SLOT_REF, 0);
     expect_route(seg, &snap, 512, ROAM_FRAME_SLOT_REF, 0);
     expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 1);
     expect_route(seg, &snap, 4096, ROAM_FRAME_SLOT_REF, 1);
@@ -247,7 +256,7 @@ START_TEST(route_unordered_classes)
     unsigned char *seg = make_segment(&cfg, &snap);
 
     /* The smallest slot that fits, wherever it is listed. */
-    expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, INLINE_MAX(ROAM_DEFAULT_INLINE_THRESHOLD), ROAM_FRAME_INLINE, 0);
     expect_route(seg, &snap, 300, ROAM_FRAME_SLOT_REF, 1);
     expect_route(seg, &snap, 512, ROAM_FRAME_SLOT_REF, 1);
     expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 0);
@@ -276,24 +285,24 @@ START_TEST(route_explicit_threshold)
     roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
-    /* The boundary moves to 8 + 504 = 512. */
-    expect_route(seg, &snap, 249, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 504, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 505, ROAM_FRAME_SLOT_REF, 0);
+    /* The boundary moves with the threshold. */
+    expect_route(seg, &snap, INLINE_MAX(ROAM_DEFAULT_INLINE_THRESHOLD) + 1, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, INLINE_MAX(512), ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, INLINE_MAX(512) + 1, ROAM_FRAME_SLOT_REF, 0);
     expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 1);
     free(seg);
 
     /* Below the header size nothing goes inline, not even an empty payload. */
-    cfg = config(example_classes, 2, ROAM_FRAME_HEADER_SIZE - 1);
+    cfg = config(example_classes, 2, H - 1);
     seg = make_segment(&cfg, &snap);
     expect_route(seg, &snap, 0, ROAM_FRAME_SLOT_REF, 0);
     free(seg);
 
-    /* 8 + len is computed without wrapping at 32 bits. */
+    /* header + len is computed without wrapping at 32 bits. */
     cfg = config(example_classes, 2, UINT32_MAX);
     seg = make_segment(&cfg, &snap);
-    expect_route(seg, &snap, UINT32_MAX - ROAM_FRAME_HEADER_SIZE, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, UINT32_MAX - ROAM_FRAME_HEADER_SIZE + 1, ROAM_FRAME_MMAP_REF, 0);
+    expect_route(seg, &snap, INLINE_MAX(UINT32_MAX), ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, INLINE_MAX(UINT32_MAX) + 1, ROAM_FRAME_MMAP_REF, 0);
     expect_route(seg, &snap, UINT32_MAX, ROAM_FRAME_MMAP_REF, 0);
     free(seg);
 }
@@ -307,13 +316,13 @@ START_TEST(check_accepts)
     uint32_t total;
 
     total = build_inline(e, "hello", 5);
-    ck_assert_uint_eq(total, 16);
+    ck_assert_uint_eq(total, roam_frame_inline_len(5));
     expect_ok(e, total);
     /* More readable bytes after the entry are not its business. */
-    expect_ok(e, total + 8);
+    expect_ok(e, total + H);
 
     total = build_inline(e, "", 0);
-    ck_assert_uint_eq(total, ROAM_FRAME_HEADER_SIZE);
+    ck_assert_uint_eq(total, H);
     expect_ok(e, total);
 
     total = build_inline(e, "0123456789abcdef", 16);
@@ -321,11 +330,11 @@ START_TEST(check_accepts)
 
     total = build_slot_ref(e);
     expect_ok(e, total);
-    expect_ok(e, total + 4);
+    expect_ok(e, total + FA);
 
     total = build_mmap_ref(e);
     expect_ok(e, total);
-    expect_ok(e, total + 4);
+    expect_ok(e, total + FA);
 }
 END_TEST
 
@@ -333,9 +342,13 @@ START_TEST(check_unaligned_entry)
 {
     unsigned char e[ENTRY_MAX];
     uint32_t total = build_mmap_ref(e);
-    /* 8-aligned block: the entry at +4 puts its mmap_ref at 4 mod 8, as a
-     * ring with 4-byte entries may; UBSan flags a direct struct read. */
-    unsigned char *buf = aligned_alloc(8, 8 + ENTRY_MAX);
+    /* A block aligned for an mmap_ref: the entry one frame alignment unit
+     * in puts its mmap_ref off that alignment, as a ring with FRAME_ALIGN
+     * entries may; UBSan flags a direct struct read. */
+    const size_t align = _Alignof(roam_mmap_ref_t);
+    unsigned char *buf = aligned_alloc(align, align + ENTRY_MAX);
+
+    ck_assert_uint_ne((H + FA) % align, 0);
 
     ck_assert(buf != NULL);
     memcpy(buf + ROAM_FRAME_ALIGN, e, total);
@@ -354,7 +367,7 @@ START_TEST(check_truncated_header)
     unsigned char e[ENTRY_MAX];
 
     build_slot_ref(e);
-    for (uint32_t avail = 0; avail < ROAM_FRAME_HEADER_SIZE; avail++)
+    for (uint32_t avail = 0; avail < H; avail++)
         expect_reject(e, avail, ROAM_E_FRAME_TRUNCATED, "entry header");
 }
 END_TEST
@@ -387,44 +400,55 @@ END_TEST
 START_TEST(check_total_len)
 {
     unsigned char e[ENTRY_MAX];
+    uint32_t total = build_inline(e, "abcdefgh", 8);
+    uint32_t unaligned = total + FA + FA / 2;
     roam_diag_t diag;
+    char needle[96];
 
-    build_inline(e, "abcdefgh", 8);
+    snprintf(needle, sizeof needle, "smaller than the %u-byte entry header", H);
     set_total_len(e, 0);
-    expect_reject(e, 16, ROAM_E_FRAME_LEN, "smaller than the 8-byte entry header");
-    set_total_len(e, 7);
-    expect_reject(e, 16, ROAM_E_FRAME_LEN, "smaller than the 8-byte entry header");
-    set_total_len(e, 22);
-    expect_reject(e, 24, ROAM_E_FRAME_LEN, "not a multiple of 4");
-    ck_assert_int_eq(check_exact(e, 24, &diag), ROAM_E_FRAME_LEN);
-    ck_assert_str_eq(diag.msg, "frame: total_len 22 is not a multiple of 4");
+    expect_reject(e, total, ROAM_E_FRAME_LEN, needle);
+    set_total_len(e, H - 1);
+    expect_reject(e, total, ROAM_E_FRAME_LEN, needle);
+    set_total_len(e, unaligned);
+    snprintf(needle, sizeof needle, "frame: total_len %u is not a multiple of %u", unaligned, FA);
+    expect_reject(e, total + 2 * FA, ROAM_E_FRAME_LEN, needle);
+    ck_assert_int_eq(check_exact(e, total + 2 * FA, &diag), ROAM_E_FRAME_LEN);
+    ck_assert_str_eq(diag.msg, needle);
 
     /* Past the readable bytes. */
-    set_total_len(e, 16);
-    expect_ok(e, 16);
-    expect_reject(e, 12, ROAM_E_FRAME_LEN, "exceeds the 12 bytes readable");
-    set_total_len(e, UINT32_MAX - 3);
-    expect_reject(e, 16, ROAM_E_FRAME_LEN, "exceeds");
+    set_total_len(e, total);
+    expect_ok(e, total);
+    snprintf(needle, sizeof needle, "exceeds the %u bytes readable", total - FA);
+    expect_reject(e, total - FA, ROAM_E_FRAME_LEN, needle);
+    set_total_len(e, UINT32_MAX / FA * FA);
+    expect_reject(e, total, ROAM_E_FRAME_LEN, "exceeds");
 }
 END_TEST
 
+/* Every reserved byte of the entry header, as the field table lists them. */
 START_TEST(check_header_reserved)
 {
     unsigned char e[ENTRY_MAX];
     char needle[64];
+    size_t n, bytes = 0;
+    const roam_field_info_t *info = roam_frame_header_fields(&n);
 
-    for (size_t i = 0; i < sizeof(((roam_frame_header_t *)0)->reserved); i++) {
-        uint32_t total = build_inline(e, "abcd", 4);
+    for (size_t f = 0; f < n; f++) {
+        for (uint32_t b = 0; info[f].reserved && b < info[f].size; b++, bytes++) {
+            uint32_t at = info[f].offset + b;
+            uint32_t total = build_inline(e, "abcd", 4);
 
-        e[offsetof(roam_frame_header_t, reserved) + i] = 0x5A;
-        snprintf(needle, sizeof needle, "reserved header byte at offset %zu is 0x5a",
-                 offsetof(roam_frame_header_t, reserved) + i);
-        expect_reject(e, total, ROAM_E_FRAME_RESERVED, needle);
+            e[at] = 0x5A;
+            snprintf(needle, sizeof needle, "reserved header byte at offset %u is 0x5a", at);
+            expect_reject(e, total, ROAM_E_FRAME_RESERVED, needle);
 
-        total = build_mmap_ref(e);
-        e[offsetof(roam_frame_header_t, reserved) + i] = 0x01;
-        expect_reject(e, total, ROAM_E_FRAME_RESERVED, "reserved header byte");
+            total = build_mmap_ref(e);
+            e[at] = 0x01;
+            expect_reject(e, total, ROAM_E_FRAME_RESERVED, "reserved header byte");
+        }
     }
+    ck_assert_uint_gt(bytes, 0);
 }
 END_TEST
 
@@ -433,22 +457,27 @@ START_TEST(check_slot_ref)
     unsigned char e[ENTRY_MAX];
     roam_slot_ref_t ref;
     uint32_t total;
+    char needle[96];
 
     /* Any other padded length, shorter or longer. */
     build_slot_ref(e);
-    set_total_len(e, 24);
-    expect_reject(e, 24, ROAM_E_FRAME_LEN, "slot-reference entry has total_len 24, not 20");
-    set_total_len(e, 16);
-    expect_reject(e, 24, ROAM_E_FRAME_LEN, "slot-reference entry has total_len 16");
+    set_total_len(e, ROAM_SLOT_REF_ENTRY_SIZE + FA);
+    snprintf(needle, sizeof needle, "slot-reference entry has total_len %u, not %u",
+             ROAM_SLOT_REF_ENTRY_SIZE + FA, ROAM_SLOT_REF_ENTRY_SIZE);
+    expect_reject(e, ROAM_SLOT_REF_ENTRY_SIZE + FA, ROAM_E_FRAME_LEN, needle);
+    set_total_len(e, ROAM_SLOT_REF_ENTRY_SIZE - FA);
+    snprintf(needle, sizeof needle, "slot-reference entry has total_len %u",
+             ROAM_SLOT_REF_ENTRY_SIZE - FA);
+    expect_reject(e, ROAM_SLOT_REF_ENTRY_SIZE + FA, ROAM_E_FRAME_LEN, needle);
     set_total_len(e, ROAM_MMAP_REF_ENTRY_SIZE);
     expect_reject(e, ROAM_MMAP_REF_ENTRY_SIZE, ROAM_E_FRAME_LEN, "slot-reference");
 
-    /* Its reserved u16, in either byte. */
-    for (unsigned shift = 0; shift < 16; shift += 8) {
+    /* Its reserved field, in every byte. */
+    for (unsigned shift = 0; shift < 8 * sizeof ref.reserved; shift += 8) {
         total = build_slot_ref(e);
-        memcpy(&ref, e + ROAM_FRAME_HEADER_SIZE, sizeof ref);
+        memcpy(&ref, e + H, sizeof ref);
         ref.reserved = (uint16_t)(1u << shift);
-        memcpy(e + ROAM_FRAME_HEADER_SIZE, &ref, sizeof ref);
+        memcpy(e + H, &ref, sizeof ref);
         expect_reject(e, total, ROAM_E_FRAME_RESERVED, "slot_ref reserved");
     }
 }
@@ -459,20 +488,24 @@ START_TEST(check_mmap_ref)
     unsigned char e[ENTRY_MAX];
     roam_mmap_ref_t ref;
     uint32_t total;
+    char needle[96];
 
     build_mmap_ref(e);
     set_total_len(e, ROAM_SLOT_REF_ENTRY_SIZE);
-    expect_reject(e, ROAM_MMAP_REF_ENTRY_SIZE, ROAM_E_FRAME_LEN,
-                  "mmap-reference entry has total_len 20, not 32");
-    set_total_len(e, 36);
-    expect_reject(e, 36, ROAM_E_FRAME_LEN, "mmap-reference entry has total_len 36");
+    snprintf(needle, sizeof needle, "mmap-reference entry has total_len %u, not %u",
+             ROAM_SLOT_REF_ENTRY_SIZE, ROAM_MMAP_REF_ENTRY_SIZE);
+    expect_reject(e, ROAM_MMAP_REF_ENTRY_SIZE, ROAM_E_FRAME_LEN, needle);
+    set_total_len(e, ROAM_MMAP_REF_ENTRY_SIZE + FA);
+    snprintf(needle, sizeof needle, "mmap-reference entry has total_len %u",
+             ROAM_MMAP_REF_ENTRY_SIZE + FA);
+    expect_reject(e, ROAM_MMAP_REF_ENTRY_SIZE + FA, ROAM_E_FRAME_LEN, needle);
 
-    /* Its reserved u32, in any byte. */
-    for (unsigned shift = 0; shift < 32; shift += 8) {
+    /* Its reserved field, in every byte. */
+    for (unsigned shift = 0; shift < 8 * sizeof ref.reserved; shift += 8) {
         total = build_mmap_ref(e);
-        memcpy(&ref, e + ROAM_FRAME_HEADER_SIZE, sizeof ref);
+        memcpy(&ref, e + H, sizeof ref);
         ref.reserved = 1u << shift;
-        memcpy(e + ROAM_FRAME_HEADER_SIZE, &ref, sizeof ref);
+        memcpy(e + H, &ref, sizeof ref);
         expect_reject(e, total, ROAM_E_FRAME_RESERVED, "mmap_ref reserved");
     }
 }
@@ -481,23 +514,32 @@ END_TEST
 START_TEST(check_rule_order)
 {
     unsigned char e[ENTRY_MAX];
+    const roam_field_info_t *reserved = NULL;
+    size_t n;
+    const roam_field_info_t *info = roam_frame_header_fields(&n);
+    uint32_t total;
+
+    for (size_t f = 0; f < n && reserved == NULL; f++)
+        if (info[f].reserved)
+            reserved = &info[f];
+    ck_assert_ptr_nonnull(reserved);
 
     /* Flags before lengths, lengths before reserved bytes, the header's
      * reserved bytes before the reference's size. */
-    build_slot_ref(e);
+    total = build_slot_ref(e);
     set_flags(e, ROAM_FRAME_FLAGS_ALL);
-    set_total_len(e, 7);
-    expect_reject(e, 24, ROAM_E_FRAME_FLAGS, "both");
+    set_total_len(e, H - 1);
+    expect_reject(e, total + FA, ROAM_E_FRAME_FLAGS, "both");
 
-    build_inline(e, "abcd", 4);
-    set_total_len(e, 22);
-    e[offsetof(roam_frame_header_t, reserved)] = 1;
-    expect_reject(e, 24, ROAM_E_FRAME_LEN, "multiple");
+    total = build_inline(e, "abcd", 4);
+    set_total_len(e, total + FA / 2);
+    e[reserved->offset] = 1;
+    expect_reject(e, total + FA, ROAM_E_FRAME_LEN, "multiple");
 
     build_slot_ref(e);
-    set_total_len(e, 24);
-    e[offsetof(roam_frame_header_t, reserved)] = 1;
-    expect_reject(e, 24, ROAM_E_FRAME_RESERVED, "reserved header byte");
+    set_total_len(e, ROAM_SLOT_REF_ENTRY_SIZE + FA);
+    e[reserved->offset] = 1;
+    expect_reject(e, ROAM_SLOT_REF_ENTRY_SIZE + FA, ROAM_E_FRAME_RESERVED, "reserved header byte");
 }
 END_TEST
 
@@ -512,7 +554,7 @@ START_TEST(check_every_prefix)
     for (size_t k = 0; k < 3; k++) {
         total = k < 2 ? build[k](e) : build_inline(e, "hello, ring", 11);
         for (uint32_t avail = 0; avail <= total; avail++) {
-            if (avail < ROAM_FRAME_HEADER_SIZE)
+            if (avail < H)
                 expect_reject(e, avail, ROAM_E_FRAME_TRUNCATED, "entry header");
             else if (avail < total)
                 expect_reject(e, avail, ROAM_E_FRAME_LEN, "exceeds");
