@@ -135,24 +135,25 @@ static inline roam_err_t roam__check_tables(const roam_segment_header_plain_t *h
     uint64_t peers = roam_segment_header_plain_peer_table_offset(h);
     uint64_t pool = roam_segment_header_plain_var_pool_offset(h);
     roam_layout_t l;
+    bool placed;
 
     if (roam__unlikely(peers % ROAM_SEGMENT_ALIGN != 0))
         return ROAM_E_PEER_TABLE_ALIGN;
     if (roam__unlikely(pool % ROAM_SEGMENT_ALIGN != 0))
         return ROAM_E_VAR_POOL_ALIGN;
 
-    /* A formula that leaves 64 bits puts its table past any current_size. */
-    if (roam__unlikely(!roam_layout_from_header(h, &l)))
-        return ROAM_E_PEER_TABLE_BOUNDS;
+    placed = roam_layout_from_header(h, &l);
 
     /* Peer table: after the header, inside the segment. */
     if (roam__unlikely(peers < l.header_offset + l.header_size ||
                        l.peer_table_size > current || peers > current - l.peer_table_size))
         return ROAM_E_PEER_TABLE_BOUNDS;
 
-    /* Class-header table: after the peer table, inside the segment. */
-    if (roam__unlikely(pool < peers + l.peer_table_size || l.var_pool_size > current ||
-                       pool > current - l.var_pool_size))
+    /* Class-header table: after the peer table, inside the segment. The
+     * peer table fits, so a formula that leaves 64 bits is one at or after
+     * it: it puts the class table past any current_size. */
+    if (roam__unlikely(!placed || pool < peers + l.peer_table_size ||
+                       l.var_pool_size > current || pool > current - l.var_pool_size))
         return ROAM_E_CLASS_TABLE_BOUNDS;
     return ROAM_OK;
 }

@@ -25,7 +25,7 @@ static uint64_t rng(void)
     return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-/* len bytes, 64-byte aligned like a mapping, with nothing readable past len. */
+/* len bytes, aligned like a mapping (ROAM_SEGMENT_ALIGN), with nothing readable past len. */
 static unsigned char *alloc_exact(size_t len)
 {
     void *p = NULL;

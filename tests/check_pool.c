@@ -46,7 +46,7 @@ static void seg_make(test_seg_t *t, const roam_size_class_t *classes, uint32_t n
 
 static roam_var_slot_meta_t *meta(test_seg_t *t, uint32_t c, uint32_t s)
 {
-    return (roam_var_slot_meta_t *)(t->buf + t->layout.classes[c].meta_offset) + s;
+    return (roam_var_slot_meta_t *)(t->buf + t->layout.class_areas[c].meta_offset) + s;
 }
 
 static roam_slot_t must_alloc(test_seg_t *t, uint32_t size, uint32_t owner)
@@ -66,8 +66,8 @@ START_TEST(alloc_first_fit_and_generation)
     ck_assert_uint_eq(t.pool.num_classes, 3);
     for (uint32_t c = 0; c < 3; c++) {
         ck_assert_uint_eq(t.pool.slot_size[c], k_classes[c].slot_size);
-        ck_assert_uint_eq(t.pool.data_off[c], t.layout.classes[c].data_offset);
-        ck_assert_uint_eq(t.pool.meta_off[c], t.layout.classes[c].meta_offset);
+        ck_assert_uint_eq(t.pool.data_off[c], t.layout.class_areas[c].data_offset);
+        ck_assert_uint_eq(t.pool.meta_off[c], t.layout.class_areas[c].meta_offset);
     }
 
     /* As roam's own test: 512 bytes for peer 1 is class 0, slot 0, generation 1. */
@@ -200,7 +200,7 @@ START_TEST(payload_addresses)
             unsigned char *p = roam_pool_slot(&t.pool, s, &size);
 
             ck_assert_uint_eq(size, k_classes[c].slot_size);
-            ck_assert(p == t.buf + t.layout.classes[c].data_offset + (uint64_t)i * size);
+            ck_assert(p == t.buf + t.layout.class_areas[c].data_offset + (uint64_t)i * size);
             ck_assert(p + size <= t.buf + t.len);
         }
     }
@@ -258,7 +258,7 @@ START_TEST(corrupt_pool_refused)
     uint32_t n;
 
     seg_make(&t, k_classes, 3);
-    h = (roam_size_class_header_t *)(t.buf + t.layout.classes[0].header_offset);
+    h = (roam_size_class_header_t *)(t.buf + roam_layout_var_pool_offset_at(&t.layout, 0));
 
     /* A free_head naming a slot the class does not have. */
     roam_size_class_header_store_free_head(h, 8);
@@ -280,7 +280,7 @@ START_TEST(corrupt_pool_refused)
 
     /* A mapping shorter than the pool. */
     ck_assert_int_eq(roam_pool_bind(&p, t.buf, t.len - 1, &t.snap, NULL), ROAM_E_CLASS_BOUNDS);
-    ck_assert_int_eq(roam_pool_bind(&p, t.buf, t.layout.var_pool_offset + 64, &t.snap, NULL),
+    ck_assert_int_eq(roam_pool_bind(&p, t.buf, t.layout.var_pool_offset + ROAM_SEGMENT_ALIGN, &t.snap, NULL),
                      ROAM_E_CLASS_TABLE_BOUNDS);
     free(t.buf);
 }
@@ -310,7 +310,7 @@ START_TEST(format_matches_segment_init)
                      ROAM_E_VAR_POOL_ALIGN);
     ck_assert_int_eq(roam_pool_bind_classes(&p, copy, t.len, 0, k_classes, 0, NULL),
                      ROAM_E_NO_CLASSES);
-    ck_assert_int_eq(roam_pool_bind_classes(&p, copy, t.len, t.layout.var_pool_offset + 64,
+    ck_assert_int_eq(roam_pool_bind_classes(&p, copy, t.len, t.layout.var_pool_offset + ROAM_SEGMENT_ALIGN,
                                             k_classes, 3, NULL),
                      ROAM_E_CLASS_BOUNDS);
     free(copy);
