@@ -263,7 +263,7 @@ START_TEST(test_grow_rules)
     /* Only upwards, only up to the limit. */
     ck_assert_int_eq(roam_segment_grow(&host, total, &d), ROAM_E_GROW);
     ck_assert_int_eq(roam_segment_grow(&host, total - 1, &d), ROAM_E_GROW);
-    ck_assert_int_eq(roam_segment_grow(&host, ROAM_SEGMENT_MAX_SIZE + 1, &d), ROAM_E_TOO_LARGE);
+    ck_assert_int_eq(roam_segment_grow(&host, ROAM_SEGMENT_MAX_SIZE + 1, &d), ROAM_E_SEGMENT_TOO_LARGE);
     ck_assert_uint_eq(roam_segment_header_load_current_size(roam_segment_header(&host)), total);
 
     /* A grow: the new bytes are zero, current_size follows, guests see it. */
