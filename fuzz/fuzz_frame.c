@@ -1,16 +1,17 @@
 /*
- * libFuzzer: frame checking and routing. Input: a u32 inline threshold, a
- * u32 payload length, two u32 slot sizes (LE), then the bytes of one ring
- * entry. The entry is checked in a heap block of exactly its size (so any
- * read past it is caught) and at every shorter length; routing runs on the
- * worked example's segment with that threshold and those slot sizes, and
- * its answer is checked against the rule.
+ * libFuzzer: frame checking, decoding and routing. Input: a u32 inline
+ * threshold, a u32 payload length, two u32 slot sizes (LE), then the bytes
+ * of one ring entry. The entry is checked and decoded in a heap block of
+ * exactly its size (so any read past it is caught) and at every shorter
+ * length; routing runs on the worked example's segment with that threshold
+ * and those slot sizes, and its answer is checked against the rule.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "roam_data.h"
 #include "roam_shm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,15 +34,27 @@ static void fuzz_frame_check(const uint8_t *entry, size_t len)
     memcpy(copy, entry, len);
     /* Every readable length down to 64 bytes fewer, none past the block. */
     for (size_t cut = 0; cut <= len && cut < 64; cut++) {
-        roam_err_t err = roam_frame_check(copy, (uint32_t)(len - cut), &d);
+        uint32_t avail = (uint32_t)(len - cut);
+        roam_err_t err = roam_frame_check(copy, avail, &d);
+        roam_frame_t f;
 
         if (err != d.err)
+            abort();
+        /* A decoded entry lies within what was readable. */
+        if (roam_frame_decode(copy, avail, &f, &d) == ROAM_OK &&
+            (f.total_len > avail ||
+             (f.kind == ROAM_FRAME_INLINE &&
+              (f.payload < copy || f.payload_len > avail ||
+               (const unsigned char *)f.payload + f.payload_len > copy + avail))))
             abort();
     }
     free(copy);
 }
 
-/* Routing: inline by the rule, else the smallest class that holds it, else mmap. */
+/* Routing, as roam's sender routes: refused above max_payload_size; inline
+ * within the threshold, the u16 length and the ring; else the first class
+ * in table order whose slots hold the length prefix and the payload; else
+ * an mmap reference. */
 static void fuzz_frame_route(uint32_t threshold, uint32_t len, uint32_t size0, uint32_t size1)
 {
     static const roam_size_class_t classes[] = {{512, 3}, {4096, 1}};
@@ -50,37 +63,48 @@ static void fuzz_frame_route(uint32_t threshold, uint32_t len, uint32_t size0, u
         .num_classes = 2, .classes = classes,
     };
     static void *seg;
-    static roam_layout_t l;
-    roam_segment_header_t snap;
+    static size_t seg_len;
+    static roam_segment_header_plain_t fresh;
+    roam_segment_header_plain_t snap;
     uint32_t sizes[2] = {size0 != 0 ? size0 : 1, size1 != 0 ? size1 : 1};
-    uint32_t cls = UINT32_MAX, inline_max, want = 2;
+    uint32_t cls = UINT32_MAX, want = 2;
+    uint32_t entry = roam_frame_inline_len(len);
+    uint64_t need = (uint64_t)len + ROAM_SLOT_LEN_PREFIX_SIZE;
     roam_frame_kind_t k;
 
     if (seg == NULL) {
+        roam_layout_t l;
+
         if (roam_layout_compute(&cfg, &l) != ROAM_OK ||
             posix_memalign(&seg, ROAM_SEGMENT_ALIGN, l.total_size) != 0)
             abort();
-        memset(seg, 0, l.total_size);
-        if (roam_segment_init(seg, l.total_size, &cfg, NULL) != ROAM_OK)
+        seg_len = l.total_size;
+        memset(seg, 0, seg_len);
+        if (roam_segment_init(seg, seg_len, &cfg, NULL) != ROAM_OK ||
+            roam_segment_validate(seg, seg_len, &fresh, NULL) != ROAM_OK)
             abort();
     }
     /* Another peer's choices: any threshold, any non-zero slot sizes. */
     roam_segment_header_set_inline_threshold(seg, threshold);
     for (uint32_t i = 0; i < 2; i++)
-        roam_size_class_header_set_slot_size((roam_size_class_header_t *)((char *)seg +
-                                             l.classes[i].header_offset), sizes[i]);
-    if (roam_segment_validate(seg, l.total_size, &snap, NULL) != ROAM_OK)
+        roam_size_class_header_set_slot_size(roam_segment_class(seg, &fresh, i), sizes[i]);
+    if (roam_segment_validate(seg, seg_len, &snap, NULL) != ROAM_OK)
         return;
 
     k = roam_frame_route(seg, &snap, len, &cls);
-    if (roam_frame_inline_limit(roam_segment_header_effective_inline_threshold(&snap),
-                                &inline_max) && len <= inline_max) {
+    if (len > cfg.max_payload_size) {
+        if (k != ROAM_FRAME_REFUSED)
+            abort();
+        return;
+    }
+    if (len <= roam_segment_header_plain_effective_inline_threshold(&snap) &&
+        len <= ROAM_INLINE_PAYLOAD_MAX && entry != 0 && entry <= cfg.bipbuf_capacity) {
         if (k != ROAM_FRAME_INLINE)
             abort();
         return;
     }
-    for (uint32_t i = 0; i < 2; i++)
-        if (sizes[i] >= len && (want == 2 || sizes[i] < sizes[want]))
+    for (uint32_t i = 0; i < 2 && want == 2; i++)
+        if (sizes[i] >= need)
             want = i;
     if (want == 2 ? k != ROAM_FRAME_MMAP_REF : k != ROAM_FRAME_SLOT_REF || cls != want)
         abort();

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     const roam_field_info_t *fields;
     roam_err_t err;
     uint64_t sum = 0;
@@ -25,12 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (roam_header_validate(data, size, 0, &snap) != ROAM_OK)
         return 0;
     /* A header that passed: every rule holds on its snapshot. */
-    if (roam_header_check(&snap) != ROAM_OK || roam_segment_header_max_guests(&snap) > ROAM_MAX_GUESTS ||
-        roam_segment_header_num_var_slot_classes(&snap) > ROAM_MAX_SIZE_CLASSES)
+    if (roam_header_check(&snap) != ROAM_OK || roam_segment_header_plain_max_guests(&snap) > ROAM_MAX_GUESTS ||
+        roam_segment_header_plain_num_var_slot_classes(&snap) > ROAM_MAX_SIZE_CLASSES)
         abort();
     fields = roam_segment_header_fields(&n);
     for (size_t i = 0; i < n; i++)
         sum += roam_field_value(&snap, &fields[i]);
-    sum += roam_segment_header_effective_inline_threshold(&snap);
+    sum += roam_segment_header_plain_effective_inline_threshold(&snap);
     return (int)(sum & 0);
 }

@@ -44,22 +44,22 @@ static void fuzz_ring(const roam_bipbuf_header_t *r)
 }
 
 /* Every route must name a class that exists and holds the payload. */
-static void fuzz_route(const void *base, const roam_segment_header_t *snap, uint32_t len)
+static void fuzz_route(const void *base, const roam_segment_header_plain_t *snap, uint32_t len)
 {
     uint32_t cls = UINT32_MAX;
     roam_frame_kind_t k = roam_frame_route(base, snap, len, &cls);
 
     if (k == ROAM_FRAME_SLOT_REF &&
-        (cls >= roam_segment_header_num_var_slot_classes(snap) ||
+        (cls >= roam_segment_header_plain_num_var_slot_classes(snap) ||
          roam_size_class_header_slot_size(roam_segment_class(base, snap, cls)) < len))
         abort();
 }
 
 /* Peer operations, one per input byte, on the first entries. */
-static void fuzz_peers(const void *base, const roam_segment_header_t *snap, const uint8_t *ops,
+static void fuzz_peers(const void *base, const roam_segment_header_plain_t *snap, const uint8_t *ops,
                        size_t nops)
 {
-    uint32_t n = roam_segment_header_max_guests(snap);
+    uint32_t n = roam_segment_header_plain_max_guests(snap);
 
     if (n > FUZZ_PEERS)
         n = FUZZ_PEERS;
@@ -81,11 +81,11 @@ static void fuzz_peers(const void *base, const roam_segment_header_t *snap, cons
     }
 }
 
-static void fuzz_valid(void *base, size_t size, const roam_segment_header_t *snap,
+static void fuzz_valid(void *base, size_t size, const roam_segment_header_plain_t *snap,
                        const uint8_t *data)
 {
-    uint32_t guests = roam_segment_header_max_guests(snap);
-    uint32_t classes = roam_segment_header_num_var_slot_classes(snap);
+    uint32_t guests = roam_segment_header_plain_max_guests(snap);
+    uint32_t classes = roam_segment_header_plain_num_var_slot_classes(snap);
     roam_size_class_t table[ROAM_MAX_SIZE_CLASSES];
     roam_segment_config_t cfg;
     roam_diag_t found[4];
@@ -106,7 +106,7 @@ static void fuzz_valid(void *base, size_t size, const roam_segment_header_t *sna
     if (roam_segment_peer(base, snap, guests) != NULL || roam_segment_class(base, snap, classes))
         abort();
     fuzz_route(base, snap, 0);
-    fuzz_route(base, snap, roam_segment_header_max_payload_size(snap));
+    fuzz_route(base, snap, roam_segment_header_plain_max_payload_size(snap));
     fuzz_route(base, snap, UINT32_MAX);
     roam_segment_lint(base, snap, found, 4);
     roam_segment_config(base, snap, &cfg, table);
@@ -120,7 +120,7 @@ static void fuzz_valid(void *base, size_t size, const roam_segment_header_t *sna
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_diag_t d;
     void *buf;
 

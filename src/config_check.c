@@ -40,29 +40,26 @@ static bool roam__found(roam__findings_t *f, roam_err_t err, uint32_t index, con
     return f->first_only;
 }
 
-/* Bytes of the largest inline entry, 0 when nothing goes inline: the
- * largest payload the routing rule sends inline under the effective
- * threshold, bounded by max_payload_size and by what the u16 length field
- * of roam's inline entries can say, plus the entry header and padding. */
-static uint64_t roam__largest_inline_entry(const roam_segment_config_t *cfg)
+/* How far the inline threshold reaches, in entry bytes: the effective
+ * threshold, unless max_payload_size (or what the u16 inline length can
+ * say) keeps every inline entry, align4(8 + payload), below it. A ring
+ * must carry that much: a threshold beyond the ring promises inline
+ * entries no ring can hold (senders then fall back to slots, or fail). */
+static uint64_t roam__inline_reach(const roam_segment_config_t *cfg)
 {
     uint32_t threshold = cfg->inline_threshold != 0 ? cfg->inline_threshold
                                                     : ROAM_DEFAULT_INLINE_THRESHOLD;
-    uint32_t payload;
+    uint32_t payload = cfg->max_payload_size < ROAM_INLINE_PAYLOAD_MAX ? cfg->max_payload_size
+                                                                       : ROAM_INLINE_PAYLOAD_MAX;
+    uint64_t largest = roam_frame_inline_len(payload);
 
-    if (!roam_frame_inline_limit(threshold, &payload))
-        return 0;
-    if (payload > cfg->max_payload_size)
-        payload = cfg->max_payload_size;
-    if (payload > ROAM_INLINE_PAYLOAD_MAX)
-        payload = ROAM_INLINE_PAYLOAD_MAX;
-    return roam_frame_inline_len(payload);
+    return threshold < largest ? threshold : largest;
 }
 
 /* The peer table and rings. */
 static bool roam__rules_peers(const roam_segment_config_t *cfg, roam__findings_t *f)
 {
-    uint64_t entry;
+    uint64_t reach;
 
     if (cfg->max_guests == 0 &&
         roam__found(f, ROAM_E_CONFIG_NO_GUESTS, 0, "max_guests is 0: no guest could ever attach"))
@@ -81,15 +78,16 @@ static bool roam__rules_peers(const roam_segment_config_t *cfg, roam__findings_t
                     "max_payload_size is 0: no payload could ever be sent"))
         return true;
 
-    /* An inline entry is never split: the largest one must fit in a ring. */
-    entry = roam__largest_inline_entry(cfg);
-    if (cfg->bipbuf_capacity != 0 && entry > cfg->bipbuf_capacity &&
+    /* An inline entry is never split: the threshold must not promise
+     * entries larger than a ring. */
+    reach = roam__inline_reach(cfg);
+    if (cfg->bipbuf_capacity != 0 && reach > cfg->bipbuf_capacity &&
         roam__found(f, ROAM_E_CONFIG_INLINE_RING, 0,
-                    "inline_threshold %" PRIu32 " sends inline entries of up to %" PRIu64
-                    " bytes, more than a %" PRIu32 "-byte ring holds",
+                    "inline_threshold %" PRIu32 " is larger than a %" PRIu32
+                    "-byte ring can carry (inline entries up to %" PRIu64 " bytes)",
                     cfg->inline_threshold != 0 ? cfg->inline_threshold
                                                : ROAM_DEFAULT_INLINE_THRESHOLD,
-                    entry, cfg->bipbuf_capacity))
+                    cfg->bipbuf_capacity, reach))
         return true;
     return false;
 }
@@ -148,19 +146,19 @@ roam_err_t roam_config_check(const roam_segment_config_t *cfg, roam_diag_t *diag
     return first.err;
 }
 
-void roam_segment_config(const void *base, const roam_segment_header_t *snap,
+void roam_segment_config(const void *base, const roam_segment_header_plain_t *snap,
                          roam_segment_config_t *cfg, roam_size_class_t *classes)
 {
-    uint32_t n = roam_segment_header_num_var_slot_classes(snap);
+    uint32_t n = roam_segment_header_plain_num_var_slot_classes(snap);
 
     /* Never more classes than the caller's table holds. */
     if (n > ROAM_MAX_SIZE_CLASSES)
         n = ROAM_MAX_SIZE_CLASSES;
-    cfg->max_guests = roam_segment_header_max_guests(snap);
-    cfg->bipbuf_capacity = roam_segment_header_bipbuf_capacity(snap);
-    cfg->max_payload_size = roam_segment_header_max_payload_size(snap);
-    cfg->inline_threshold = roam_segment_header_inline_threshold(snap);
-    cfg->heartbeat_interval = roam_segment_header_heartbeat_interval(snap);
+    cfg->max_guests = roam_segment_header_plain_max_guests(snap);
+    cfg->bipbuf_capacity = roam_segment_header_plain_bipbuf_capacity(snap);
+    cfg->max_payload_size = roam_segment_header_plain_max_payload_size(snap);
+    cfg->inline_threshold = roam_segment_header_plain_inline_threshold(snap);
+    cfg->heartbeat_interval = roam_segment_header_plain_heartbeat_interval(snap);
     cfg->num_classes = n;
     cfg->classes = classes;
 
@@ -173,7 +171,7 @@ void roam_segment_config(const void *base, const roam_segment_header_t *snap,
     }
 }
 
-uint32_t roam_segment_lint(const void *base, const roam_segment_header_t *snap, roam_diag_t *out,
+uint32_t roam_segment_lint(const void *base, const roam_segment_header_plain_t *snap, roam_diag_t *out,
                            uint32_t max)
 {
     roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];

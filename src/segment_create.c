@@ -157,21 +157,26 @@ static roam_err_t roam__seg_init(roam_segment_t *seg, const roam_segment_config_
 static roam_err_t roam__create_fill(roam_segment_t *seg, const roam_segment_config_t *cfg,
                                     uint64_t total, roam_diag_t *diag)
 {
+    size_t len;
     roam_err_t err;
 
+    err = roam__seg_len(total, &len, diag, "layout: total_size");
+    if (err)
+        return err;
     /* Size it: the new bytes read as zero, as roam_segment_init needs. */
     if (ftruncate(seg->fd, (off_t)total) != 0)
         return roam__diag_sys(diag, "ftruncate");
-    seg->base = roam__seg_map(seg->fd, (size_t)total);
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
-    seg->map_len = (size_t)total;
+    seg->map_len = len;
 
     err = roam__seg_init(seg, cfg, diag);
     if (err)
         return err;
-    /* Our own snapshot, through the same checks a guest applies. */
-    return roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    /* Our own snapshot and layout, through the same checks a guest applies. */
+    return roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap, &seg->layout,
+                                          diag);
 }
 
 /* Rename the temporary to path unless path exists. */
@@ -328,9 +333,9 @@ roam_err_t roam_segment_create_ex(roam_segment_t *seg, const char *path,
     if (err)
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)layout.total_size);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout.total_size,
+                          roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     /* Refuse early what the exclusive publish would refuse at the end. */
     if (!(c.flags & ROAM_CREATE_REPLACE_STALE) && access(path, F_OK) == 0)
@@ -359,9 +364,9 @@ roam_err_t roam_segment_create_memfd(roam_segment_t *seg, const char *name,
     if (err)
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)layout.total_size);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout.total_size,
+                          roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     seg->fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (seg->fd < 0)

@@ -1,5 +1,6 @@
 /*
- * Segment files: attach, close, unlink (reference §5 and §8).
+ * Segment files: attach, close, unlink (reference §5 and §8). Creating one
+ * is segment_create.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,37 +49,35 @@ static roam_err_t roam__not_ready(int fd, const char *what, roam_diag_t *diag)
     return roam__diag(diag, ROAM_E_NOT_READY, 0, "%s: the host is creating it", what);
 }
 
-/* Header of the file on fd (file_size bytes): a snapshot read with pread,
- * not through a mapping, so that a file cut short meanwhile is a short
- * read and never SIGBUS; then checked. */
-static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_t *snap,
+/* Header of the file on fd (file_size bytes): a snapshot, checked. The
+ * header is read with pread into the private snapshot, not mapped: a file
+ * cut short meanwhile gives a short read, never SIGBUS, and the file is
+ * mapped once, whole, only after its header passed. */
+static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_plain_t *snap,
                                       roam_diag_t *diag)
 {
     static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
-    _Alignas(ROAM_SEGMENT_ALIGN) unsigned char hdr[ROAM_SEGMENT_HEADER_SIZE];
-    ssize_t n;
+    ssize_t got;
     roam_err_t err;
 
-    /* An empty file is one a host created but did not size yet. */
+    /* An empty file is one the host has created but not sized yet. */
     if (file_size == 0)
         return roam__not_ready(fd, "file is empty", diag);
     if (file_size < ROAM_SEGMENT_HEADER_SIZE)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
                           (unsigned long long)file_size);
 
-    do
-        n = pread(fd, hdr, sizeof hdr, 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    got = pread(fd, snap, sizeof *snap, 0);
+    if (got < 0)
         return roam__diag_sys(diag, "pread (header)");
-    if ((size_t)n < sizeof hdr)
-        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file was cut to %zd bytes while read", n);
-    err = roam_header_snapshot(hdr, sizeof hdr, snap);
-    if (err)
-        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
+    if ((size_t)got < sizeof *snap)
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %lld bytes, fewer than a header",
+                          (long long)got);
+    /* Nothing is read through the mapping on the strength of this copy:
+     * roam_segment_validate takes its own snapshot of the mapped header. */
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
-    if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
+    if (memcmp(roam_segment_header_plain_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
         return roam__not_ready(fd, "magic is zero", diag);
     err = roam_header_check(snap);
     if (err)
@@ -87,12 +86,16 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
 }
 
 /* Map and validate the whole segment once; ROAM_E_MAPPING_SHORT means it
- * grew between the header snapshot and the validation: try again. */
+ * grew between the header snapshot and the validation, ROAM_E_FILE_SHORT
+ * that current_size is past the end of the file (a growth in flight
+ * extends the file first, so a second look may find it): the caller tries
+ * again. */
 static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     struct stat st;
     uint64_t cur;
+    size_t len;
     roam_err_t err;
 
     if (fstat(seg->fd, &st) != 0)
@@ -105,23 +108,25 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
         return err;
 
     /* Never map past the end of the file: that page would raise SIGBUS. */
-    cur = roam_segment_header_load_current_size(&snap);
+    cur = roam_segment_header_plain_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
     if (cur > (uint64_t)st.st_size)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                           "file has %llu bytes, current_size says %llu",
                           (unsigned long long)st.st_size, (unsigned long long)cur);
 
-    seg->base = roam__seg_map(seg->fd, (size_t)cur);
+    err = roam__seg_len(cur, &len, diag, "current_size");
+    if (err)
+        return err;
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
-    seg->map_len = (size_t)cur;
+    seg->map_len = len;
 
     /* Guarded: a file cut short now is ROAM_E_SIGBUS, not a dead process. */
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    err = roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err) {
         munmap(seg->base, seg->map_len);
         seg->base = NULL;
@@ -136,7 +141,8 @@ static roam_err_t roam__attach_fd(roam_segment_t *seg, int fd, roam_diag_t *diag
     roam_err_t err = ROAM_E_MAPPING_SHORT;
 
     seg->fd = fd;
-    for (int i = 0; i < ROAM__ATTACH_TRIES && err == ROAM_E_MAPPING_SHORT; i++)
+    for (int i = 0; i < ROAM__ATTACH_TRIES &&
+                    (err == ROAM_E_MAPPING_SHORT || err == ROAM_E_FILE_SHORT); i++)
         err = roam__attach_map(seg, diag);
     if (err) {
         int e = errno;   /* kept for the caller across close() */
@@ -196,8 +202,7 @@ static void roam__sleep_ns(uint64_t ns)
 roam_err_t roam_segment_attach_timeout(roam_segment_t *seg, const char *path,
                                        uint32_t timeout_ms, roam_diag_t *diag)
 {
-    uint64_t start = roam_clock_now_ns();
-    uint64_t deadline = start + (uint64_t)timeout_ms * 1000000u;
+    uint64_t deadline = roam_clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
     uint64_t delay = ROAM__BACKOFF_FIRST_NS;
     uint64_t stale_since = 0;
     roam_diag_t local;

@@ -25,8 +25,8 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
     }
     seg->base = p;
     seg->map_len = new_len;
-    /* The private snapshot follows the mapping; relaxed: nobody else reads it. */
-    atomic_store_explicit(&seg->snap.current_size, (uint64_t)new_len, memory_order_relaxed);
+    /* The private snapshot follows the mapping. */
+    seg->snap.current_size = (uint64_t)new_len;
     return ROAM_OK;
 }
 
@@ -35,6 +35,7 @@ static roam_err_t roam__segment_grow(roam_segment_t *seg, uint64_t new_size, roa
     /* The size this process mapped is the one it owns. current_size in the
      * segment is only published, never trusted: any guest can write there. */
     uint64_t owned = seg->map_len;
+    size_t len;
     roam_err_t err;
 
     if (new_size <= owned)
@@ -42,15 +43,19 @@ static roam_err_t roam__segment_grow(roam_segment_t *seg, uint64_t new_size, roa
                           "grow: %llu is not above the %llu bytes this process mapped",
                           (unsigned long long)new_size, (unsigned long long)owned);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)new_size);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "grow: %llu bytes: %s",
+                          (unsigned long long)new_size, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
+
+    err = roam__seg_len(new_size, &len, diag, "grow");
+    if (err)
+        return err;
 
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
         return roam__diag_sys(diag, "grow: ftruncate");
     /* A failed remap leaves the file longer than current_size: harmless,
      * nobody maps past current_size, and the next grow resizes it. */
-    err = roam__seg_remap(seg, (size_t)new_size, diag);
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
 
@@ -80,6 +85,7 @@ static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
 static roam_err_t roam__segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
 {
     uint64_t file = 0, cur;
+    size_t len;
     roam_err_t err;
 
     /* The host owns the size: it never takes one from shared memory. */
@@ -101,14 +107,13 @@ static roam_err_t roam__segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
         return roam__diag_ok(diag);
 
     /* current_size only grows, never below total_size, never past the limit. */
-    if (cur < roam_segment_header_total_size(&seg->snap) || cur < seg->map_len)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
+    if (cur < roam_segment_header_plain_total_size(&seg->snap) || cur < seg->map_len)
+        return roam__diag(diag, ROAM_E_SIZE_SHRANK, 0,
                           "refresh: current_size %llu is below the mapped %zu",
                           (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "refresh: current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     /* Check the file again: the acquire load above orders this fstat after
      * the host's ftruncate, so only a file really cut short fails here. */
@@ -120,7 +125,10 @@ static roam_err_t roam__segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
                           "refresh: current_size %llu is past the end of the file (%llu bytes)",
                           (unsigned long long)cur, (unsigned long long)file);
 
-    err = roam__seg_remap(seg, (size_t)cur, diag);
+    err = roam__seg_len(cur, &len, diag, "refresh: current_size");
+    if (err)
+        return err;
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
     return roam__diag_ok(diag);

@@ -3,26 +3,27 @@
  * watches and recovers entries; a guest claims or attaches, heartbeats and
  * detaches. Every state change is one of the library's roam_peer_* ops.
  */
+#include "data_internal.h"
 #include "segment_internal.h"
 #include "sigbus_internal.h"
 
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
 {
-    if (seg->base == NULL || index >= roam_segment_header_max_guests(&seg->snap))
+    if (seg->base == NULL)
         return NULL;
-    return roam_segment_peer(seg->base, &seg->snap, index);
+    return roam_layout_peer_table(&seg->layout, seg->base, index);
 }
 
 /* The entry, or ROAM_E_PEER_INDEX in *diag. */
 static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t index,
                                              roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
-
-    if (p == NULL)
+    if (seg->base == NULL || index >= roam_segment_header_plain_max_guests(&seg->snap)) {
         roam__diag(diag, ROAM_E_PEER_INDEX, index, "peer %u: no such entry (max_guests %u)",
-                   index, roam_segment_header_max_guests(&seg->snap));
-    return p;
+                   index, roam_segment_header_plain_max_guests(&seg->snap));
+        return NULL;
+    }
+    return roam__seg_peer(seg, index);
 }
 
 /* Fill *diag for an entry found in the wrong state; returns ROAM_E_PEER_BUSY. */
@@ -38,9 +39,9 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
 /* ---- Host ------------------------------------------------------------------*/
 
 static roam_err_t roam__host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
-                             roam_diag_t *diag)
+                                     roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
@@ -92,21 +93,15 @@ bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now
     return now_ns - last_ns > 2 * interval_ns;
 }
 
-bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
+/* roam_host_peer_dead for entry `index` at p, already seen Attached, with
+ * heartbeats on (interval != 0). */
+static inline bool roam__attached_dead(roam_segment_t *seg, uint32_t index,
+                                       const roam_peer_entry_t *p, uint64_t interval,
+                                       uint64_t now_ns)
 {
-    uint64_t interval = roam_segment_header_heartbeat_interval(&seg->snap);
-    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
-    uint64_t last;
+    uint64_t last = roam_peer_entry_load_last_heartbeat(p);
     uint32_t epoch;
 
-    if (p == NULL || interval == 0)
-        return false;
-    if (roam_peer_entry_load_state(p) != ROAM_PEER_STATE_ATTACHED) {
-        seg->quiet_since[index] = 0;
-        return false;
-    }
-
-    last = roam_peer_entry_load_last_heartbeat(p);
     if (last != 0) {
         seg->quiet_since[index] = 0;
         return roam_heartbeat_expired(interval, last, now_ns);
@@ -124,23 +119,37 @@ bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
     return roam_heartbeat_expired(interval, seg->quiet_since[index], now_ns);
 }
 
+bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
+{
+    uint64_t interval = roam_segment_header_plain_heartbeat_interval(&seg->snap);
+    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
+
+    if (p == NULL || interval == 0)
+        return false;
+    if (roam_peer_entry_load_state(p) != ROAM_PEER_STATE_ATTACHED) {
+        seg->quiet_since[index] = 0;
+        return false;
+    }
+    return roam__attached_dead(seg, index, p, interval, now_ns);
+}
+
 /* Both ring headers of guest `index` back to empty; capacity is kept. */
 static void roam__rings_reset(roam_segment_t *seg, uint32_t index)
 {
-    static const enum roam_ring_dir dirs[] = {ROAM_RING_GUEST_TO_HOST, ROAM_RING_HOST_TO_GUEST};
+    roam_bipbuf_header_t *rings[2] = {roam_layout_rings_to_host(&seg->layout, seg->base, index),
+                                      roam_layout_rings_to_guest(&seg->layout, seg->base, index)};
 
-    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
-        roam_bipbuf_header_t *r = roam_segment_ring(seg->base, &seg->snap, index, dirs[d]);
-
-        roam_bipbuf_header_store_write(r, 0);
-        roam_bipbuf_header_store_watermark(r, 0);
-        roam_bipbuf_header_store_read(r, 0);
+    for (int d = 0; d < 2; d++) {
+        roam_bipbuf_header_store_write(rings[d], 0);
+        roam_bipbuf_header_store_watermark(rings[d], 0);
+        roam_bipbuf_header_store_read(rings[d], 0);
     }
 }
 
 roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    roam_diag_t pool_diag = {.err = ROAM_OK};
     uint32_t state;
 
     if (p == NULL)
@@ -150,28 +159,42 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
     if (state != ROAM_PEER_STATE_ATTACHED && state != ROAM_PEER_STATE_GOODBYE)
         return roam__peer_busy(diag, index, state, "recover");
 
-    /* Goodbye first: no guest attaches while the rings are reset. */
+    /* shm.crash.recovery, in order. 1: Goodbye, so no guest attaches meanwhile. */
     roam_peer_goodbye(p);
+    /* 2: slots in flight to the guest (before 3 wipes their references). */
+    roam__recover_ring_slots(seg, index, &pool_diag);
+    /* 3: both rings empty. */
     roam__rings_reset(seg, index);
-    /* last_heartbeat 0, then Empty with release: the next guest to attach
-     * (acquire) sees the reset rings. */
+    /* 4: every slot the guest's peer id still owns. */
+    roam__recover_owned_slots(seg, index, &pool_diag);
+    /* 5: mmap leases: this library maps no mmap references, so holds none. */
+    /* 6: last_heartbeat 0, then Empty with release: the next guest to
+     * attach (acquire) sees the reset rings and the freed slots. */
     roam_peer_reset(p);
     seg->quiet_since[index] = 0;
+    if (pool_diag.err != ROAM_OK)
+        return roam__diag(diag, pool_diag.err, index, "peer %u: entry recovered, slots not: %s",
+                          index, pool_diag.msg);
     return roam__diag_ok(diag);
 }
 
 void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out)
 {
     roam_sweep_t r = {0, 0};
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = seg->base != NULL ? roam_segment_header_plain_max_guests(&seg->snap) : 0;
+    uint64_t interval = roam_segment_header_plain_heartbeat_interval(&seg->snap);
 
+    /* One pass, entry 0 onwards: each state read once, each live guest's
+     * heartbeat aged inline; only a recovery takes a call. */
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t state = roam_peer_entry_load_state(roam_segment_peer_at(seg, i));
+        const roam_peer_entry_t *p = roam__seg_peer(seg, i);
+        uint32_t state = roam_peer_entry_load_state(p);
 
         if (state == ROAM_PEER_STATE_GOODBYE) {
             if (roam_host_recover(seg, i, NULL) == ROAM_OK)
                 r.departed++;
-        } else if (state == ROAM_PEER_STATE_ATTACHED && roam_host_peer_dead(seg, i, now_ns)) {
+        } else if (state == ROAM_PEER_STATE_ATTACHED && interval != 0 &&
+                   roam__attached_dead(seg, i, p, interval, now_ns)) {
             if (roam_host_recover(seg, i, NULL) == ROAM_OK)
                 r.dead++;
         }
@@ -187,18 +210,19 @@ void roam_host_goodbye(roam_segment_t *seg)
 
 /* ---- Guest -----------------------------------------------------------------*/
 
-/* Record the entry this guest now holds, and start its heartbeat clock. */
-static roam_err_t roam__guest_hold(roam_segment_t *seg, uint32_t index, uint32_t epoch,
-                                   roam_diag_t *diag)
+/* Record the entry p (number index) this guest now holds, and start its
+ * heartbeat clock. */
+static roam_err_t roam__guest_hold(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t index,
+                                   uint32_t epoch, roam_diag_t *diag)
 {
     seg->peer_index = index;
     seg->peer_epoch = epoch;
-    roam_peer_heartbeat(roam_segment_peer_at(seg, index), roam_clock_now_ns());
+    roam_peer_heartbeat(p, roam_clock_now_ns());
     return roam__diag_ok(diag);
 }
 
 static roam_err_t roam__guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
-                            roam_diag_t *diag)
+                                    roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
     uint32_t state;
@@ -214,7 +238,7 @@ static roam_err_t roam__guest_claim(roam_segment_t *seg, uint32_t index, uint32_
         return roam__peer_busy(diag, index, state, "claim");
     }
     /* Claim keeps the epoch the host's reserve gave the entry. */
-    return roam__guest_hold(seg, index, roam_peer_entry_load_epoch(p), diag);
+    return roam__guest_hold(seg, p, index, roam_peer_entry_load_epoch(p), diag);
 }
 
 roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found,
@@ -226,20 +250,21 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
 
 static roam_err_t roam__guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     if (seg->peer_index != ROAM_NO_PEER)
         return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "attach: this handle holds peer %u already",
                           seg->peer_index);
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
+        roam_peer_entry_t *p = roam__seg_peer(seg, i);
         uint32_t epoch;
 
-        if (roam_peer_attach(roam_segment_peer_at(seg, i), NULL, &epoch) != ROAM_OK)
+        if (roam_peer_attach(p, NULL, &epoch) != ROAM_OK)
             continue;
         if (index != NULL)
             *index = i;
-        return roam__guest_hold(seg, i, epoch, diag);
+        return roam__guest_hold(seg, p, i, epoch, diag);
     }
     return roam__diag(diag, ROAM_E_PEER_FULL, 0, "attach: all %u peer entries are taken", n);
 }
@@ -250,25 +275,18 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
                   roam__guest_attach(seg, index, diag));
 }
 
-/* The entry this handle holds, or NULL (ROAM_E_PEER_BUSY in *diag). */
-static roam_peer_entry_t *roam__guest_entry(roam_segment_t *seg, const char *op,
-                                            roam_diag_t *diag)
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+                            roam_diag_t *diag)
 {
-    if (seg->peer_index == ROAM_NO_PEER) {
-        roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
-        return NULL;
-    }
-    return roam_segment_peer_at(seg, seg->peer_index);
-}
-
-/* The host recovered the entry (and maybe gave it to another guest): let
- * go of it and say what the entry holds now. */
-static roam_err_t roam__guest_lost(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t found,
-                                   const char *op, roam_diag_t *diag)
-{
+    roam_peer_entry_t *p = roam__guest_peer(seg);
     uint32_t index = seg->peer_index;
-    const char *name = roam_peer_state_name(found);
+    const char *name = roam_peer_state_name(state);
 
+    if (p == NULL)
+        return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
+
+    /* The host recovered it (and maybe gave it to another guest): let go,
+     * and say what the entry holds now. */
     seg->peer_index = ROAM_NO_PEER;
     return roam__diag(diag, ROAM_E_PEER_BUSY, index,
                       "peer %u: cannot %s, entry is %s at epoch %u (this guest had epoch %u): "
@@ -277,41 +295,20 @@ static roam_err_t roam__guest_lost(roam_segment_t *seg, roam_peer_entry_t *p, ui
                       seg->peer_epoch);
 }
 
-static roam_err_t roam__guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
-{
-    roam_peer_entry_t *p = roam__guest_entry(seg, "heartbeat", diag);
-    uint32_t found;
-
-    if (p == NULL)
-        return ROAM_E_PEER_BUSY;
-    if (!roam_peer_held(p, seg->peer_epoch, &found))
-        return roam__guest_lost(seg, p, found, "heartbeat", diag);
-    roam_peer_heartbeat(p, now_ns);
-    /* A 64-bit time cannot be stored together with state and epoch, so the
-     * entry is checked again: if the host recovered it meanwhile, this one
-     * timestamp may have landed in the next owner's entry (it can only make
-     * that guest look alive a little longer, never change its state). */
-    if (!roam_peer_held(p, seg->peer_epoch, &found))
-        return roam__guest_lost(seg, p, found, "heartbeat", diag);
-    return roam__diag_ok(diag);
-}
-
-roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
-{
-    ROAM__GUARDED(diag, "heartbeat", seg->base, seg->map_len, (void)0,
-                  roam__guest_heartbeat(seg, now_ns, diag));
-}
+/* roam_guest_heartbeat is inline in roam_segment.h. */
 
 static roam_err_t roam__guest_detach(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam__guest_entry(seg, "detach", diag);
-    uint32_t found;
+    roam_peer_entry_t *p = roam__guest_peer(seg);
+    uint32_t state;
 
     if (p == NULL)
-        return ROAM_E_PEER_BUSY;
-    /* Goodbye only while Attached at this guest's epoch, in one step. */
-    if (roam_peer_detach(p, seg->peer_epoch, &found) != ROAM_OK)
-        return roam__guest_lost(seg, p, found, "detach", diag);
+        return roam_guest_lost(seg, ROAM_PEER_STATE_EMPTY, "detach", diag);
+    /* Goodbye only while Attached at this guest's epoch, checked and
+     * written in one compare-and-swap: a guest whose entry was recovered
+     * and given to another never evicts that one. */
+    if (roam_peer_detach(p, seg->peer_epoch, &state) != ROAM_OK)
+        return roam_guest_lost(seg, state, "detach", diag);
     seg->peer_index = ROAM_NO_PEER;
     return roam__diag_ok(diag);
 }
@@ -322,7 +319,4 @@ roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
                   roam__guest_detach(seg, diag));
 }
 
-bool roam_segment_host_gone(const roam_segment_t *seg)
-{
-    return roam_segment_header_load_host_goodbye(roam_segment_header(seg)) != 0;
-}
+/* roam_segment_host_gone is inline in roam_segment.h. */

@@ -61,12 +61,13 @@ static void roam__sigbus_handler(int sig, siginfo_t *si, void *uc)
     }
     roam__sigbus_top = s->prev;
     roam__sigbus_addr = si->si_addr;
-    /* The jump does not restore the signal mask (that would cost a system
-     * call per region): unblock SIGBUS here so the next fault is caught. */
+    /* The jump does not restore the signal mask (the region saved none: that
+     * would cost a system call per region): unblock SIGBUS here so the next
+     * fault is caught. */
     sigemptyset(&bus);
     sigaddset(&bus, SIGBUS);
     pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
-    siglongjmp(s->env, 1);
+    longjmp(s->env, 1);
 }
 
 static void roam__sigbus_do_install(void)

@@ -67,7 +67,7 @@ static size_t bad_configs(bad_config_t *out)
     c.inline_threshold = 60000;
     c.max_payload_size = 65536;
     out[n++] = (bad_config_t){"inline into a 64-byte ring", c, ROAM_E_CONFIG_INLINE_RING,
-                              "more than a 64-byte ring"};
+                              "larger than a 64-byte ring can carry"};
     /* The default threshold (256) over 128-byte rings. */
     c = example();
     c.bipbuf_capacity = 128;
@@ -190,10 +190,10 @@ END_TEST
 
 /* The worked example, then edited as another peer's creator might have made it. */
 static unsigned char *edited_example(size_t *len, void (*edit)(unsigned char *seg,
-                                                                const roam_segment_header_t *snap))
+                                                                const roam_segment_header_plain_t *snap))
 {
     roam_segment_config_t cfg = example();
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_layout_t l;
     unsigned char *seg;
 
@@ -206,13 +206,13 @@ static unsigned char *edited_example(size_t *len, void (*edit)(unsigned char *se
     return seg;
 }
 
-static void edit_nothing(unsigned char *seg, const roam_segment_header_t *snap)
+static void edit_nothing(unsigned char *seg, const roam_segment_header_plain_t *snap)
 {
     (void)seg;
     (void)snap;
 }
 
-static void edit_two(unsigned char *seg, const roam_segment_header_t *snap)
+static void edit_two(unsigned char *seg, const roam_segment_header_plain_t *snap)
 {
     roam_segment_header_t *h = (roam_segment_header_t *)seg;
 
@@ -221,7 +221,7 @@ static void edit_two(unsigned char *seg, const roam_segment_header_t *snap)
     roam_size_class_header_set_slot_size(roam_segment_class(seg, snap, 1), 3);
 }
 
-static void edit_no_payload(unsigned char *seg, const roam_segment_header_t *snap)
+static void edit_no_payload(unsigned char *seg, const roam_segment_header_plain_t *snap)
 {
     (void)snap;
     roam_segment_header_set_max_payload_size((roam_segment_header_t *)seg, 0);
@@ -229,7 +229,7 @@ static void edit_no_payload(unsigned char *seg, const roam_segment_header_t *sna
 
 START_TEST(validation_reports_but_accepts)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_diag_t found[8];
     size_t len;
     unsigned char *seg = edited_example(&len, edit_nothing);
@@ -263,21 +263,30 @@ START_TEST(validation_reports_but_accepts)
 }
 END_TEST
 
-START_TEST(inline_rule_follows_routing)
+START_TEST(inline_threshold_against_the_ring)
 {
-    /* The largest inline entry is what roam_frame_route sends inline. */
     roam_segment_config_t c = example();
-    uint32_t max;
 
-    ck_assert(roam_frame_inline_limit(ROAM_DEFAULT_INLINE_THRESHOLD, &max));
-    ck_assert_uint_eq(roam_frame_inline_len(max), 256);
+    /* The worked example: a 256-byte threshold over 256-byte rings. */
     ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_OK);
     c.bipbuf_capacity = 192;
     ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_E_CONFIG_INLINE_RING);
-    /* A threshold below the entry header sends nothing inline. */
-    ck_assert(!roam_frame_inline_limit(ROAM_FRAME_HEADER_SIZE - 1, &max));
-    c.inline_threshold = ROAM_FRAME_HEADER_SIZE - 1;
-    c.bipbuf_capacity = 64;
+    /* max_payload_size keeps every inline entry within the ring:
+     * align4(8 + 180) = 188. */
+    c.max_payload_size = 180;
+    ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_OK);
+    c.max_payload_size = 185;
+    ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_E_CONFIG_INLINE_RING);
+    /* An explicit threshold at the ring's size. */
+    c.max_payload_size = 4096;
+    c.inline_threshold = 192;
+    ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_OK);
+    c.inline_threshold = 193;
+    ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_E_CONFIG_INLINE_RING);
+    /* The largest inline payload a u16 can say bounds the reach. */
+    c.inline_threshold = UINT32_MAX;
+    c.max_payload_size = UINT32_MAX;
+    c.bipbuf_capacity = 65536 + 4 * ROAM_SEGMENT_ALIGN;
     ck_assert_int_eq(roam_config_check(&c, NULL), ROAM_OK);
 }
 END_TEST
@@ -292,7 +301,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, init_refuses_and_writes_nothing);
     tcase_add_test(tc, create_refuses_and_leaves_no_file);
     tcase_add_test(tc, validation_reports_but_accepts);
-    tcase_add_test(tc, inline_rule_follows_routing);
+    tcase_add_test(tc, inline_threshold_against_the_ring);
     suite_add_tcase(s, tc);
     return s;
 }

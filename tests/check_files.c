@@ -64,7 +64,7 @@ static uint32_t attached_tag(void)
     uint32_t tag;
 
     ck_assert_msg(roam_segment_attach(&seg, g_path, &d) == ROAM_OK, "attach: %s", d.msg);
-    tag = roam_segment_header_max_payload_size(&seg.snap);
+    tag = roam_segment_header_plain_max_payload_size(&seg.snap);
     roam_segment_close(&seg);
     return tag;
 }

@@ -156,7 +156,7 @@ static unsigned char *map_then_cut(size_t *len)
 
 START_TEST(guarded_calls_return_sigbus)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_sigbus_scope_t s;
     volatile int caught = 0;
     roam_diag_t d;

@@ -4,7 +4,7 @@ enums, flags, constants and the segment overview."""
 import keyword
 import re
 
-from . import names
+from . import layout, names
 from .derive import derive_constants
 
 LOWER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -46,7 +46,8 @@ def check(errs, schema):
     _duplicates(errs, [(s.name, s.where) for s in schema.structs], "struct")
     for s in schema.structs:
         _check_struct(errs, schema, s)
-    _check_segment(errs, schema)
+    _check_errors(errs, schema)
+    _check_layout_section(errs, schema)
     _check_unique(errs, schema)
 
 
@@ -323,16 +324,55 @@ def _ordering(errs, path, line, what, key, value, allowed):
     return True
 
 
-def _check_segment(errs, schema):
-    seg = schema.segment
-    if seg is None:
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def message_text(schema, err):
+    """An error's message with every {CONSTANT} replaced by its value."""
+    def sub(m):
+        c = schema.constant(m.group(1))
+        return str(c.value) if c is not None and isinstance(c.value, int) else m.group(0)
+    return PLACEHOLDER.sub(sub, err.message)
+
+
+def _check_errors(errs, schema):
+    _duplicates(errs, [(e.name, e.where) for e in schema.errors], "error code")
+    _duplicates(errs, [(str(e.value), e.where) for e in schema.errors], "error value")
+    for e in schema.errors:
+        what = f"error '{e.name}'"
+        _name(errs, e.where, e.name, UPPER, what)
+        if not 0 <= e.value < 1 << 31:
+            errs.add(e.where.path, e.line_of("value"), f"{what}: value {e.value} must "
+                     "be from 0 to 2**31 - 1")
+        for m in PLACEHOLDER.finditer(e.message):
+            c = schema.constant(m.group(1))
+            if c is None or not isinstance(c.value, int):
+                errs.add(e.where.path, e.line_of("message"), f"{what}: message quotes "
+                         f"'{{{m.group(1)}}}', which is not an integer constant")
+        if any(ord(ch) < 0x20 for ch in e.message):
+            errs.add(e.where.path, e.line_of("message"), f"{what}: message must be one "
+                     "line of printable text")
+    if schema.errors and not any(e.value == 0 for e in schema.errors):
+        first = schema.errors[0]
+        errs.add(first.where.path, first.where.line, "errors: no code has value 0 "
+                 "(success)")
+
+
+def _check_layout_section(errs, schema):
+    lay = schema.layout
+    if lay is None:
+        for s in schema.structs:
+            for f in s.fields:
+                for key in ("init", "publish"):
+                    if key in f.keys:
+                        errs.add(f.where.path, f.line_of(key), f"field '{s.name}."
+                                 f"{f.name}': '{key}' needs a layout section")
         return
-    if not seg.regions:
-        errs.add(seg.where.path, seg.where.line, "segment: has no regions")
-    for r in seg.regions:
-        if schema.struct(r.struct) is None:
-            errs.add(r.where.path, r.where.line, f"segment region '{r.name}': "
-                     f"unknown struct '{r.struct}'")
+    layout.check(errs, schema, lay,
+                 lambda where, name, what: _name(errs, where, name, LOWER, what))
+    # The example is worth evaluating only on an otherwise sound schema.
+    if not errs.errors:
+        layout.evaluate(errs, schema, lay)
 
 
 def _check_unique(errs, schema):

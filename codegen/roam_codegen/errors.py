@@ -1,5 +1,14 @@
 """Schema errors: every one names a file and a line."""
 
+from dataclasses import dataclass
+
+
+@dataclass
+class Where:
+    """Where a schema object is defined."""
+    path: str
+    line: int
+
 
 class SchemaError(Exception):
     def __init__(self, path, line, message):

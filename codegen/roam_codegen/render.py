@@ -7,7 +7,8 @@ import tempfile
 
 import jinja2
 
-from . import checks, diagrams, names
+from . import checks, diagrams, layout, names
+from .c_layout import c_expr
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                          "templates")
@@ -45,6 +46,12 @@ def _c_comment(text):
     return text
 
 
+def _c_string(text):
+    """Text that can stand inside a C string literal."""
+    return "".join(ch if 0x20 <= ord(ch) < 0x7f and ch not in '"\\?' else
+                   f"\\{ord(ch):03o}" if ord(ch) < 0x100 else "?" for ch in str(text))
+
+
 def _md(text):
     """Keep table cells on one line and free of stray pipes."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -74,19 +81,37 @@ def environment():
         autoescape=False,
     )
     env.filters.update(c_order=_c_order, c_int=_c_int, c_bytes=_c_bytes, md=_md,
-                       c_comment=_c_comment,
+                       c_comment=_c_comment, c_string=_c_string,
                        atomic_summary=_atomic_summary, bytemap=diagrams.draw,
                        segment_diagram=diagrams.segment, int_text=_int_text)
     env.globals.update(names=names, writers=checks.WRITERS)
     return env
 
 
-def render(schema, sources):
+def render(schema, sources, changes=None, baseline="schema/abi-baseline.json",
+           baseline_version=None):
     """Return {relative output path: text}. `sources` names the schema files
-    in the banner, as the reader should find them in the repository."""
+    in the banner, as the reader should find them in the repository.
+    `changes` are the compat.Differences from the ABI baseline named
+    `baseline`, or None when there is no baseline."""
     env = environment()
     widths = sorted({f.type.size for s in schema.structs for f in s.fields if f.atomic})
-    ctx = dict(schema=schema, sources=sources, atomic_widths=widths)
+    ctx = dict(schema=schema, sources=sources, atomic_widths=widths, changes=changes,
+               baseline=baseline, baseline_version=baseline_version,
+               message_text=lambda e: checks.message_text(schema, e))
+    lay = schema.layout
+    if lay is not None:
+        def part_size(p, scope):
+            if p.size is not None:
+                return c_expr(schema, lay, p.size, scope)
+            one = f"(uint64_t)sizeof({names.struct_type(schema.struct(p.struct))})"
+            if p.count is None:
+                return one
+            return f"roam_layout__mul({c_expr(schema, lay, p.count, scope)}, {one}, &ovf)"
+        ctx.update(c_expr=lambda e, scope: c_expr(schema, lay, e, scope),
+                   part_size=part_size,
+                   config_fields=layout.config_fields(schema, lay),
+                   init_sources=layout.init_sources(schema, lay))
     return {out: env.get_template(tpl).render(**ctx) for out, tpl in OUTPUTS.items()}
 
 

@@ -28,7 +28,8 @@ FILE = {
     "enums": (LIST, False),
     "flags": (LIST, False),
     "structs": (LIST, False),
-    "segment": (MAP, False),
+    "layout": (MAP, False),
+    "errors": (LIST, False),
 }
 
 CONSTANT = {
@@ -89,6 +90,8 @@ FIELD = {
     "flags": (STR, False),
     "line_start": (BOOL, False),
     "rules": (STR_LIST, False),
+    "init": (INT_OR_STR, False),
+    "publish": (BOOL, False),
 }
 
 ATOMIC = {
@@ -108,20 +111,73 @@ RMW = {
     "doc": (STR, True),
 }
 
-SEGMENT = {
+LAYOUT = {
     "doc": (STR, True),
+    "byte_order": (STR, True),
+    "overflow": (STR, True),
+    "params": (LIST, True),
+    "lists": (LIST, False),
+    "checks": (LIST, False),
     "regions": (LIST, True),
-    "total_size": (STR, True),
+    "total_size": (INT_OR_STR, True),
+    "example": (MAP, True),
+}
+
+LAYOUT_PARAM = {
+    "name": (STR, True),
+    "type": (STR, True),
+    "field": (STR, False),
+    "doc": (STR, True),
+}
+
+LAYOUT_LIST = {
+    "name": (STR, True),
+    "type": (STR, True),
+    "count": (STR, True),
+    "count_field": (STR, False),
+    "max": (STR, True),
+    "too_many": (STR, True),
+    "missing": (STR, True),
+    "doc": (STR, True),
+    "params": (LIST, True),
+    "checks": (LIST, False),
+}
+
+LAYOUT_CHECK = {
+    "expr": (INT_OR_STR, True),
+    "error": (STR, True),
 }
 
 REGION = {
     "name": (STR, True),
-    "struct": (STR, True),
+    "doc": (STR, True),
+    "struct": (STR, False),
     "count": (INT_OR_STR, False),
-    "at": (STR, True),
-    "offset": (STR, True),
-    "size": (STR, True),
-    "doc": (STR, False),
+    "each": (STR, False),
+    "offset": (INT_OR_STR, True),
+    "size": (INT_OR_STR, False),
+    "stored": (STR, False),
+    "parts": (LIST, False),
+}
+
+PART = {
+    "name": (STR, True),
+    "doc": (STR, True),
+    "struct": (STR, False),
+    "count": (INT_OR_STR, False),
+    "size": (INT_OR_STR, False),
+}
+
+EXAMPLE = {
+    "doc": (STR, True),
+    "params": (MAP, True),
+}
+
+ERROR = {
+    "name": (STR, True),
+    "value": (INT, True),
+    "message": (STR, True),
+    "doc": (STR, True),
 }
 
 

@@ -25,7 +25,6 @@
 #define CLI_EXIT_USAGE 2 /* bad usage, bad parameters or an I/O error */
 
 #define CLI_PROG "roam-shm"
-#define CLI_VERSION "0.1.0"
 
 /* create's heartbeat interval unless --heartbeat-interval says otherwise:
  * 1 s, so a host that sweeps learns of a dead guest within 2 s. */
@@ -55,6 +54,10 @@ typedef struct cli_inv {
     roam_segment_config_t cfg;
     roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
     uint32_t mode;
+    /* echo */
+    uint64_t peer;          /* UINT64_MAX: attach to the first empty entry */
+    int doorbell;           /* -1: none */
+    uint32_t timeout_ms;
 } cli_inv_t;
 
 /* One command. Option 0 is always --help. */
@@ -77,6 +80,7 @@ extern const cli_command_t cli_cmd_validate;
 extern const cli_command_t cli_cmd_dump;
 extern const cli_command_t cli_cmd_create;
 extern const cli_command_t cli_cmd_goodbye;
+extern const cli_command_t cli_cmd_echo;
 
 /* Parse argv (argv[1] names the command) into *inv. CLI_ARGS_RUN when the
  * command should run; otherwise the exit code, after printing help, the
@@ -134,7 +138,7 @@ typedef struct cli_seg {
     int fd;
     uint64_t file_size;
     roam_err_t header_err;        /* the header rules on the snapshot */
-    roam_segment_header_t snap;   /* valid when the file has >= 128 bytes */
+    roam_segment_header_plain_t snap;   /* valid when the file has a whole header */
     bool have_header;
     void *base;                   /* mapping of map_len bytes, or NULL */
     size_t map_len;
@@ -156,6 +160,10 @@ roam_err_t cli_seg_validate(cli_seg_t *s);
 
 void cli_seg_unmap(cli_seg_t *s);
 void cli_seg_close(cli_seg_t *s);
+
+/* dump --frames (frames.c): every ring's unread entries of the validated,
+ * mapped segment, decoded; returns the exit code. */
+int cli_dump_frames(const cli_seg_t *s, bool json);
 
 /* Copy len bytes (a multiple of 8, 8-aligned) of shared memory at src into
  * dst with relaxed atomic loads: the file may be changing while it is read.

@@ -58,7 +58,7 @@ static int parse_class(const char *cmd, const char *s, cli_inv_t *inv)
     }
     if (inv->cfg.num_classes == ROAM_MAX_SIZE_CLASSES) {
         cli_usage_error(cmd, "--size-class: at most %u classes (a slot reference's class_idx "
-                        "is one byte)", ROAM_MAX_SIZE_CLASSES);
+                        "is one byte)", (unsigned)ROAM_MAX_SIZE_CLASSES);
         return -1;
     }
     if (cli_parse_uint(cmd, "--size-class SLOT_SIZE", s, (size_t)(colon - s), UINT32_MAX,
@@ -173,7 +173,8 @@ static int run(const cli_inv_t *inv)
     if (err != ROAM_OK)
         return bad_parameters(roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return bad_parameters("the segment would exceed 1 TiB");
+        return bad_parameters("total_size would exceed ROAM_SEGMENT_MAX_SIZE ("
+                              ROAM_SEGMENT_MAX_SIZE_STR " bytes)");
     /* The same message as every command for a FIFO, device or directory. */
     if (stat(inv->path, &st) == 0 && !S_ISREG(st.st_mode)) {
         cli_seg_t probe;
@@ -218,16 +219,19 @@ const cli_command_t cli_cmd_create = {
         "(and synced), so FILE never holds half a segment. Numbers are decimal.\n"
         "On success prints 'created FILE (total_size N)'.\n"
         "\n"
-        "  --max-guests N             peer-table entries, 1 to 255\n"
-        "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of 64, large\n"
-        "                             enough for the largest inline entry\n"
+        "  --max-guests N             peer-table entries, 1 to " ROAM_MAX_GUESTS_STR "\n"
+        "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of "
+        ROAM_SEGMENT_ALIGN_STR ", at\n"
+        "                             least the inline threshold\n"
         "  --max-payload-size N       largest payload a peer may send, at least 1\n"
-        "  --inline-threshold N       largest inline frame; 0 (default) means 256\n"
+        "  --inline-threshold N       largest inline frame; 0 (default) means "
+        ROAM_DEFAULT_INLINE_THRESHOLD_STR "\n"
         "  --heartbeat-interval NS    heartbeat period in ns; default "
         CLI_STR(CLI_DEFAULT_HEARTBEAT_NS) " (1 s);\n"
         "                             0 turns heartbeats off\n"
         "  --size-class SIZE:COUNT    one var-slot class, in order; at least one, at\n"
-        "                             most 256; SIZE larger than the length prefix\n"
+        "                             most " ROAM_MAX_SIZE_CLASSES_STR "; SIZE larger than the "
+        ROAM_SLOT_LEN_PREFIX_SIZE_STR "-byte length prefix\n"
         "                             roam puts in every slot\n"
         "  --mode OCTAL               permission bits, exactly (default 0600: owner\n"
         "                             only); must include 0600, at most 0777\n"

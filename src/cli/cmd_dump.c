@@ -3,13 +3,14 @@
 
 #include "cli.h"
 
-enum { OPT_HELP, OPT_JSON, OPT_HEADER_ONLY, OPT_PARTIAL };
+enum { OPT_HELP, OPT_JSON, OPT_HEADER_ONLY, OPT_PARTIAL, OPT_FRAMES };
 
 static const cli_option_t options[] = {
     [OPT_HELP] = {"help", 'h', false},
     [OPT_JSON] = {"json", 0, false},
     [OPT_HEADER_ONLY] = {"header-only", 0, false},
     [OPT_PARTIAL] = {"partial", 0, false},
+    [OPT_FRAMES] = {"frames", 0, false},
 };
 
 /* Entry i of a table of size-byte entries at offset table, when it lies
@@ -25,11 +26,11 @@ static const void *entry_at(const cli_seg_t *s, uint64_t table, uint32_t i, uint
 }
 
 /* With heartbeats on, how long ago a guest that has beaten last did so. */
-static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_t *snap,
+static void emit_heartbeat_age(cli_emit_t *e, const roam_segment_header_plain_t *snap,
                                const roam_peer_entry_t *peer, uint64_t now)
 {
     uint64_t last = roam_peer_entry_load_last_heartbeat(peer);
-    if (roam_segment_header_heartbeat_interval(snap) == 0 || last == 0)
+    if (roam_segment_header_plain_heartbeat_interval(snap) == 0 || last == 0)
         return;
     cli_emit_uint(e, "heartbeat_age_ns", now > last ? now - last : 0);
 }
@@ -46,14 +47,14 @@ typedef struct shown {
  * (index + 1) first. Each entry is copied out before it is printed. */
 static shown_t emit_peers(cli_emit_t *e, const cli_seg_t *s)
 {
-    shown_t r = {0, roam_segment_header_max_guests(&s->snap), ROAM_MAX_GUESTS, false};
+    shown_t r = {0, roam_segment_header_plain_max_guests(&s->snap), ROAM_MAX_GUESTS, false};
     uint64_t now = roam_clock_now_ns();
     size_t n;
     const roam_field_info_t *fields = roam_peer_entry_fields(&n);
 
     cli_emit_open(e, "peers", '[');
     for (uint32_t i = 0; i < r.total && i < r.limit; i++) {
-        const void *at = entry_at(s, roam_segment_header_peer_table_offset(&s->snap), i,
+        const void *at = entry_at(s, roam_segment_header_plain_peer_table_offset(&s->snap), i,
                                   ROAM_PEER_ENTRY_SIZE);
         roam_peer_entry_t peer;
 
@@ -77,14 +78,14 @@ static shown_t emit_peers(cli_emit_t *e, const cli_seg_t *s)
 /* "size_classes": one object per class header that can be read. */
 static shown_t emit_classes(cli_emit_t *e, const cli_seg_t *s)
 {
-    shown_t r = {0, roam_segment_header_num_var_slot_classes(&s->snap), ROAM_MAX_SIZE_CLASSES,
+    shown_t r = {0, roam_segment_header_plain_num_var_slot_classes(&s->snap), ROAM_MAX_SIZE_CLASSES,
                  false};
     size_t n;
     const roam_field_info_t *fields = roam_size_class_header_fields(&n);
 
     cli_emit_open(e, "size_classes", '[');
     for (uint32_t i = 0; i < r.total && i < r.limit; i++) {
-        const void *at = entry_at(s, roam_segment_header_var_pool_offset(&s->snap), i,
+        const void *at = entry_at(s, roam_segment_header_plain_var_pool_offset(&s->snap), i,
                                   ROAM_SIZE_CLASS_HEADER_SIZE);
         roam_size_class_header_t c;
 
@@ -115,6 +116,21 @@ static void report_unshown(const char *path, const char *table, const shown_t *r
                 (unsigned long long)r->total - 1, why);
 }
 
+/* dump --frames: the rings of the whole, valid segment. */
+static int run_frames(const cli_inv_t *inv)
+{
+    cli_seg_t s;
+    int rc = cli_seg_open(&s, inv->path, false, false);
+
+    if (rc == CLI_ARGS_RUN)
+        rc = cli_seg_map(&s, false, false);
+    if (rc == CLI_ARGS_RUN)
+        rc = cli_seg_validate(&s) == ROAM_OK ? cli_dump_frames(&s, inv->seen[OPT_JSON])
+                                             : CLI_EXIT_INVALID;
+    cli_seg_close(&s);
+    return rc;
+}
+
 static int run(const cli_inv_t *inv)
 {
     bool partial = inv->seen[OPT_PARTIAL];
@@ -123,8 +139,12 @@ static int run(const cli_inv_t *inv)
     cli_seg_t s;
     size_t n;
     const roam_field_info_t *fields = roam_segment_header_fields(&n);
-    int rc = cli_seg_open(&s, inv->path, false, partial);
+    int rc;
     bool valid;
+
+    if (inv->seen[OPT_FRAMES])
+        return run_frames(inv);
+    rc = cli_seg_open(&s, inv->path, false, partial);
 
     if (rc != CLI_ARGS_RUN || !s.have_header) {
         /* Nothing to show: a bad header (without --partial), or no header at all. */
@@ -184,7 +204,7 @@ const cli_command_t cli_cmd_dump = {
     .name = "dump",
     .summary = "print a segment's header, peer table and size classes",
     .usage =
-        "usage: " CLI_PROG " dump [--json] [--header-only | --partial] FILE\n"
+        "usage: " CLI_PROG " dump [--json] [--header-only | --partial | --frames] FILE\n"
         "\n"
         "Print the segment header of FILE as name=value lines in schema order\n"
         "(magic as text with \\xNN escapes, effective_inline_threshold after\n"
@@ -203,6 +223,14 @@ const cli_command_t cli_cmd_dump = {
         "  --partial      print whatever can be read, even of an invalid segment:\n"
         "                 the header and every entry inside the file, unvalidated;\n"
         "                 stderr says what could not be shown (still exits 1)\n"
+        "  --frames       print instead every ring's unread entries, decoded, without\n"
+        "                 consuming them: rings.I.peer_id/direction/write/read/watermark\n"
+        "                 and rings.I.frames.J.offset/total_len/kind, then for inline\n"
+        "                 entries payload_len and a preview (first 32 bytes), for slot\n"
+        "                 references the slot (class_idx, slot_idx, generation) and its\n"
+        "                 payload_len and preview, for mmap references the reference.\n"
+        "                 Only rings with unread bytes are listed. A malformed entry\n"
+        "                 ends its ring, is named on stderr and exits 1\n"
         "  -h, --help     print this help\n",
     .options = options,
     .noptions = sizeof options / sizeof options[0],

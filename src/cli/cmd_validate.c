@@ -72,9 +72,11 @@ const cli_command_t cli_cmd_validate = {
         "A configuration roam's peers accept but that cannot work (max_guests 0,\n"
         "max_payload_size 0, inline entries larger than a ring, slots too small\n"
         "for their length prefix) is reported as 'FILE: warning: <reason>'.\n"
-        "The file is mapped, never read whole; --header-only reads 128 bytes.\n"
+        "The file is mapped, never read whole; --header-only reads "
+        ROAM_SEGMENT_HEADER_SIZE_STR " bytes.\n"
         "\n"
-        "  --header-only  check only the 128-byte header, not the file's length\n"
+        "  --header-only  check only the " ROAM_SEGMENT_HEADER_SIZE_STR
+        "-byte header, not the file's length\n"
         "  --strict       a warning fails validation (exit 1)\n"
         "  -h, --help     print this help\n",
     .options = options,

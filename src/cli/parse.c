@@ -10,17 +10,25 @@ static const cli_command_t *const commands[] = {
     &cli_cmd_dump,
     &cli_cmd_create,
     &cli_cmd_goodbye,
+    &cli_cmd_echo,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* The top-level help; its first paragraph after the usage lines is the
+ * one-line description the man page takes for its NAME. */
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: " CLI_PROG " COMMAND [OPTIONS] ...\n"
-                "       " CLI_PROG " --version | --help\n\ncommands:\n");
+                "       " CLI_PROG " --help | --version\n\n"
+                "Check, inspect, create and signal roam v7 shared-memory segment files.\n\n"
+                "commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(fp, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(fp, "\nRun '" CLI_PROG " COMMAND --help' for a command's options.\n"
+    fprintf(fp, "\noptions:\n"
+                "  -h, --help  print this help\n"
+                "  --version   print the version of the roam-shm library in use\n"
+                "\nRun '" CLI_PROG " COMMAND --help' for a command's options.\n"
                 "Exit status: 0 ok, 1 invalid segment, 2 usage, parameter or I/O error.\n");
 }
 
@@ -77,9 +85,9 @@ int cli_parse(int argc, char **argv, cli_inv_t *inv)
         usage(stdout);
         return CLI_EXIT_OK;
     }
+    /* The library's version: the one linked, which the tool reports. */
     if (strcmp(name, "--version") == 0) {
-        printf(CLI_PROG " " CLI_VERSION " (roam v%u shared-memory segments)\n",
-               ROAM_SEGMENT_VERSION);
+        printf(CLI_PROG " %s\n", roam_shm_version_string());
         return CLI_EXIT_OK;
     }
 

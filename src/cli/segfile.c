@@ -89,7 +89,7 @@ int cli_seg_open(cli_seg_t *s, const char *path, bool writable, bool keep_bad_he
 int cli_seg_map(cli_seg_t *s, bool writable, bool whole_file)
 {
     uint64_t want = s->file_size;
-    uint64_t cur = roam_segment_header_load_current_size(&s->snap);
+    uint64_t cur = roam_segment_header_plain_current_size(&s->snap);
 
     /* The segment's own length, never past the end of the file. */
     if (!whole_file && cur < want)
@@ -112,7 +112,7 @@ int cli_seg_map(cli_seg_t *s, bool writable, bool whole_file)
 roam_err_t cli_seg_validate(cli_seg_t *s)
 {
     roam_diag_t diag = {0};
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_err_t err = roam_segment_validate(s->base, s->map_len, &snap, &diag);
 
     if (err != ROAM_OK) {

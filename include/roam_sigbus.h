@@ -30,8 +30,9 @@
  * handler installed before (or takes the default action, as it would have).
  * Without roam_sigbus_install() nothing changes and regions cost one load.
  *
- * Needs POSIX (sigjmp_buf): compile with _POSIX_C_SOURCE >= 200809L or
- * _GNU_SOURCE.
+ * A region is a setjmp (standard C; the signal mask is not saved, so no
+ * system call): the handler jumps back with longjmp after unblocking
+ * SIGBUS itself.
  */
 #ifndef ROAM_SIGBUS_H
 #define ROAM_SIGBUS_H
@@ -41,9 +42,17 @@
 
 #include "roam_shm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Everything declared here is the library's exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* One guarded region on one thread; regions nest. */
 typedef struct roam_sigbus_scope {
-    sigjmp_buf env;
+    jmp_buf env;
     struct roam_sigbus_scope *prev;
 } roam_sigbus_scope_t;
 
@@ -55,8 +64,8 @@ roam_err_t roam_sigbus_install(roam_diag_t *diag);
 bool roam_sigbus_installed(void);
 
 /* Nonzero (true) when control comes back from a SIGBUS in the scope;
- * expands to sigsetjmp, so it must be the whole condition of an if. */
-#define ROAM_SIGBUS_CAUGHT(s) (sigsetjmp((s)->env, 0) != 0)
+ * expands to setjmp, so it must be the whole condition of an if. */
+#define ROAM_SIGBUS_CAUGHT(s) (setjmp((s)->env) != 0)
 
 /* Enter and leave the scope armed by ROAM_SIGBUS_CAUGHT, on this thread. */
 void roam_sigbus_enter(roam_sigbus_scope_t *s);
@@ -64,5 +73,12 @@ void roam_sigbus_leave(roam_sigbus_scope_t *s);
 
 /* The address of this thread's last SIGBUS taken by a region. */
 const void *roam_sigbus_fault_addr(void);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SIGBUS_H */
