@@ -5,7 +5,8 @@
 #                        gcc and clang builds, Check tests, the same tests
 #                        under ASan+UBSan, threaded tests under TSan
 #   make check-sanitize  only the sanitizer runs
-#   make regen           regenerate generated/ unconditionally
+#   make regen           regenerate generated/ and README.md's generated
+#                        blocks unconditionally (unchanged files stay untouched)
 #   make bench           benchmarks (ratios against an in-run baseline)
 #   make clean
 
@@ -24,8 +25,18 @@ SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 endif
 
 SCHEMA    := $(sort $(wildcard schema/*.yaml))
-CODEGEN   := $(wildcard codegen/*.py codegen/roam_codegen/*.py codegen/templates/*.j2)
+CODEGEN   := $(wildcard codegen/*.py codegen/*.json codegen/*.txt \
+                        codegen/roam_codegen/*.py codegen/templates/*.j2)
 GENERATED := generated/roam_shm_layout.h generated/docs/roam_shm_layout.md
+# The library's own headers: the generator rejects a schema whose C names
+# collide with theirs. README.md holds blocks the generator writes.
+LIB_HEADERS := $(wildcard src/*.h src/cli/*.h)
+# Python keeps the generator's compiled modules under build/ (even where the
+# environment says not to write them next to the sources): every run of the
+# generator would otherwise compile them anew.
+PYRUN = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache $(PYTHON)
+GEN = $(PYRUN) codegen/gen.py --schema schema --out generated --readme README.md \
+      --headers 'src/*.h' 'src/cli/*.h' --cache build/codegen-cache
 
 LIB_SRC   := $(sort $(wildcard src/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
@@ -64,20 +75,21 @@ build/deps.mk: scripts/deps.sh
 deps: build/deps.mk
 
 # ---- Code generation ------------------------------------------------------
-# The stamp keeps make from rerunning the generator when its output did not
-# change (the generator rewrites files only as a whole set).
-build/gen.stamp: $(SCHEMA) $(CODEGEN) | build/deps.mk
-	$(PYTHON) codegen/gen.py --schema schema --out generated
+# The generator writes only the files whose bytes change, so an output keeps
+# its mtime when the schema change did not reach it; the stamp records that
+# the generator ran, and keeps make from running it again.
+build/gen.stamp: $(SCHEMA) $(CODEGEN) $(LIB_HEADERS) README.md | build/deps.mk
+	$(GEN)
 	@touch $@
 
 $(GENERATED): build/gen.stamp
 
 regen: build/deps.mk
-	$(PYTHON) codegen/gen.py --schema schema --out generated
+	$(GEN)
 	@mkdir -p build && touch build/gen.stamp
 
 gen-check: build/deps.mk
-	$(PYTHON) codegen/gen.py --schema schema --out generated --check
+	$(GEN) --check
 
 # ---- Library and CLI ------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(GENERATED)
@@ -114,7 +126,7 @@ check-unit: $(RUN_TESTS) $(CLI)
 	done
 
 check-gen: build/deps.mk
-	$(PYTHON) -m unittest discover -s codegen/tests -t codegen
+	$(PYRUN) -m unittest discover -s codegen/tests -t codegen
 
 # Every source must also compile warning-free with clang.
 check-clang: $(GENERATED) | build/deps.mk

@@ -1,0 +1,103 @@
+"""The C names the hand-written library declares, read from its headers at
+generation time, so that a schema whose generated names would collide with
+one of them (`roam_segment_peer`, `roam_frame_check`, `roam_segment_t`) is
+rejected before the library fails to compile.
+
+Only declarations count: macros, functions, variables, typedef names,
+struct/union/enum tags and enumeration constants whose name starts with
+`roam_` or `ROAM_`. A name that a header merely uses, such as the generated
+`roam_segment_header_t` in a prototype, is the generated header's own."""
+
+import re
+
+from .errors import SchemaError
+
+_STRIP = re.compile(r"""
+      /\*.*?\*/                 # block comment
+    | //[^\n]*                  # line comment
+    | "(?:\\.|[^"\\\n])*"       # string
+    | '(?:\\.|[^'\\\n])*'       # character
+""", re.S | re.X)
+_TOKEN = re.compile(r"[A-Za-z_]\w*|[{}()\[\];=,]")
+_OURS = re.compile(r"^(roam|ROAM)_\w+$")
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+def _blank(m):
+    """A stripped comment or string keeps its newlines, so lines stay right."""
+    return " " + "\n" * m.group().count("\n")
+
+
+def _logical_lines(text):
+    """Text with preprocessor lines (and their continuations) blanked out."""
+    out = []
+    cont = False
+    for line in text.split("\n"):
+        directive = cont or line.lstrip().startswith("#")
+        cont = directive and line.endswith("\\")
+        out.append("" if directive else line)
+    return "\n".join(out)
+
+
+def _tokens(code):
+    """(token, line) of every identifier and of the punctuation that matters."""
+    line, pos = 1, 0
+    for m in _TOKEN.finditer(code):
+        line += code.count("\n", pos, m.start())
+        pos = m.start()
+        yield m.group(), line
+
+
+def declared(path, text):
+    """[(name, line)] of the roam names that one header declares."""
+    text = _STRIP.sub(_blank, text)
+    found = [(m.group(1), text.count("\n", 0, m.start()) + 1)
+             for m in _DEFINE.finditer(text) if _OURS.match(m.group(1))]
+    tokens = list(_tokens(_logical_lines(text)))
+    braces = []         # for each open '{': True when it opens an enum body
+    parens = 0
+    for i, (tok, line) in enumerate(tokens):
+        if tok == "{":
+            braces.append(any(t == "enum" for t, _ in tokens[max(0, i - 2):i]))
+        elif tok == "}":
+            if braces:
+                braces.pop()
+        elif tok == "(":
+            parens += 1
+        elif tok == ")":
+            parens = max(0, parens - 1)
+        elif tok[0] in "rR" and _OURS.match(tok):
+            nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+            if not braces and parens == 0 and nxt in ("(", ";", "[", "=", ",", "{"):
+                found.append((tok, line))       # function, variable, typedef, tag
+            elif braces and braces[-1] and nxt in ("=", ",", "}"):
+                found.append((tok, line))       # enumeration constant
+    return found
+
+
+def scan(paths):
+    """{name: (path, line)} of every roam name the headers declare, first
+    declaration wins."""
+    out = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError as e:
+            raise SchemaError(path, 0, f"cannot read: {e.strerror}") from None
+        for name, line in declared(path, text):
+            out.setdefault(name, (path, line))
+    return out
+
+
+def check(errs, schema, names_module, paths):
+    """Report every generated C name that the library declares too."""
+    if not paths:
+        return
+    taken = scan(paths)
+    for ident, where, what in names_module.all_identifiers(schema):
+        if where is None or ident not in taken:
+            continue
+        hpath, hline = taken[ident]
+        errs.add(where.path, where.line, f"{what}: generated C name '{ident}' is "
+                 f"already declared by the library ({hpath}:{hline})")

@@ -1,0 +1,250 @@
+"""The schema language as data: codegen/schema-language.json is a valid
+JSON Schema that describes every key, every schema file follows it and says
+so in its modeline, unknown keys are refused by it and by the generator, and
+extending it is all the generator needs to accept a new key."""
+
+import copy
+import glob
+import os
+import tempfile
+import unittest
+
+from .support import FIXTURE, ROOT, GenTestCase, line_of
+
+import jsonschema  # noqa: E402
+from roam_codegen import language, loader  # noqa: E402
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+def subschemas(node, path="#"):
+    """(path, schema) of every schema object inside the JSON Schema."""
+    if not isinstance(node, dict):
+        return
+    yield path, node
+    for key in ("properties", "$defs"):
+        for name, sub in node.get(key, {}).items():
+            yield from subschemas(sub, f"{path}/{key}/{name}")
+    for key in ("items",):
+        if isinstance(node.get(key), dict):
+            yield from subschemas(node[key], f"{path}/{key}")
+    for key in ("anyOf", "oneOf"):
+        for i, sub in enumerate(node.get(key, [])):
+            yield from subschemas(sub, f"{path}/{key}/{i}")
+
+
+class TheJsonSchema(unittest.TestCase):
+    def test_is_a_valid_draft_2020_12_schema(self):
+        doc = language.document()
+        self.assertEqual(doc["$schema"], "https://json-schema.org/draft/2020-12/schema")
+        jsonschema.Draft202012Validator.check_schema(doc)
+
+    def test_every_key_and_definition_has_a_description(self):
+        doc = language.document()
+        for obj, schema in language.object_definitions():
+            for key, sub in schema["properties"].items():
+                with self.subTest(object=obj, key=key):
+                    self.assertTrue(sub.get("description", "").strip(),
+                                    f"{obj}.{key} has no description")
+        for name, sub in doc["$defs"].items():
+            with self.subTest(definition=name):
+                self.assertTrue(sub.get("description", "").strip())
+        for name, sub in subschemas(doc):
+            if "enumDescriptions" in sub:
+                self.assertEqual(len(sub["enumDescriptions"]), len(sub["enum"]), name)
+
+    def test_every_object_refuses_unknown_keys(self):
+        for path, sub in subschemas(language.document()):
+            if sub.get("type") == "object":
+                with self.subTest(path=path):
+                    self.assertIs(sub.get("additionalProperties"), False)
+                    self.assertIn("title", sub)
+
+    def test_checks_take_their_allowed_values_from_it(self):
+        from roam_codegen import checks
+
+        self.assertEqual(list(checks.WRITERS), language.allowed("field", "writer"))
+        self.assertEqual(checks.RMW_OPS, set(language.allowed("rmw", "op")))
+        self.assertEqual(checks.LOAD_ORDERS, set(language.allowed("atomic", "load")))
+
+
+class SchemaFiles(unittest.TestCase):
+    def files(self, folder):
+        found = sorted(glob.glob(os.path.join(folder, "*.yaml")))
+        self.assertTrue(found, f"no schema files in {folder}")
+        return found
+
+    def assertValid(self, path):
+        tree = loader.load(path)
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in language.iter_errors(tree)]
+        self.assertEqual(errors, [], path)
+
+    def assertModeline(self, path):
+        with open(path, encoding="utf-8") as f:
+            first = f.readline().rstrip("\n")
+        self.assertTrue(first.startswith(MODELINE), f"{path}: first line is {first!r}")
+        target = os.path.normpath(os.path.join(os.path.dirname(path),
+                                               first[len(MODELINE):]))
+        self.assertEqual(target, language.PATH, f"{path}: modeline points elsewhere")
+
+    def test_every_schema_file_validates_and_names_the_language(self):
+        # Structure only: the tests never depend on what schema/ describes.
+        for path in self.files(os.path.join(ROOT, "schema")):
+            with self.subTest(path=os.path.basename(path)):
+                self.assertModeline(path)
+                self.assertValid(path)
+
+    def test_every_fixture_file_validates_and_names_the_language(self):
+        for path in self.files(FIXTURE):
+            with self.subTest(path=os.path.basename(path)):
+                self.assertModeline(path)
+                self.assertValid(path)
+
+
+class UnknownKey(GenTestCase):
+    TEXT = "colour: red\n"
+
+    def test_refused_by_the_json_schema_and_by_the_generator(self):
+        self.ws.edit_schema("30-ring.yaml", "        writer: host-init\n",
+                            "        writer: host-init\n        " + self.TEXT,
+                            after="name: room")
+        path = self.ws.schema_file("30-ring.yaml")
+        # The JSON Schema alone, as an editor applies it:
+        errors = list(language.iter_errors(loader.load(path)))
+        self.assertEqual([(e.validator, list(e.absolute_path)) for e in errors],
+                         [("additionalProperties", ["structs", 0, "fields", 2])])
+        self.assertIn("'colour' was unexpected", errors[0].message)
+        # The generator, with the line:
+        line = line_of(self.ws.schema_text("30-ring.yaml"), "colour: red")
+        self.assertRejected("30-ring.yaml", line, "struct 'ring_header' field 'room'",
+                            "unknown key 'colour'")
+
+
+class ExtendingTheLanguage(GenTestCase):
+    """A new key needs its description in the JSON Schema, nothing else, for
+    the generator to accept it (reading it into the model is what gives it a
+    meaning)."""
+
+    def setUp(self):
+        super().setUp()
+        saved = (language._document, language._validator)
+        self.addCleanup(lambda: (setattr(language, "_document", saved[0]),
+                                 setattr(language, "_validator", saved[1])))
+
+    def test_a_key_added_to_the_json_schema_is_accepted(self):
+        self.ws.edit_schema("30-ring.yaml", "        writer: host-init\n",
+                            "        writer: host-init\n        unit: bytes\n",
+                            after="name: room")
+        r = self.run_gen()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown key 'unit'", r.stderr)
+
+        doc = copy.deepcopy(language.document())
+        doc["$defs"]["field"]["properties"]["unit"] = {
+            "description": "What the field counts.", "enum": ["bytes", "slots"]}
+        language._document, language._validator = doc, None
+        r = self.run_gen()
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+
+        self.ws.edit_schema("30-ring.yaml", "unit: bytes", "unit: apples")
+        self.assertRejected("30-ring.yaml", line_of(self.ws.schema_text("30-ring.yaml"),
+                                                    "unit: apples"),
+                            "unknown unit 'apples' (one of: bytes, slots)")
+
+
+class Loader(unittest.TestCase):
+    SAMPLE = """# a comment
+top:
+  - {name: a, list: [1, 2,
+      3], text: "two
+      lines"}
+  - name: b
+    folded: >-
+      one
+      two
+
+    literal: |
+      x
+      y
+    empty:
+  - [x, {y: 1}]
+last: 0x10
+"""
+
+    def lines(self, t):
+        if isinstance(t, loader.Map):
+            return ("map", t.line, {k: (t.key_lines[k], self.lines(v)) for k, v in t.items()})
+        if isinstance(t, loader.Seq):
+            return ("seq", t.line, [(ln, self.lines(v)) for ln, v in zip(t.item_lines, t)])
+        return t
+
+    def test_c_and_python_parsers_give_the_same_lines(self):
+        if not loader.c_loader_available():
+            self.skipTest("PyYAML has no libyaml here: only the pure-Python parser runs")
+        paths = sorted(glob.glob(os.path.join(FIXTURE, "*.yaml")))
+        with tempfile.TemporaryDirectory() as tmp:
+            sample = os.path.join(tmp, "sample.yaml")
+            with open(sample, "w") as f:
+                f.write(self.SAMPLE)
+            for path in paths + [sample]:
+                with self.subTest(path=os.path.basename(path)):
+                    fast, slow = loader.load(path), loader.load(path, pure=True)
+                    self.assertEqual(self.lines(fast), self.lines(slow))
+        tree = loader.parse("sample", self.SAMPLE.encode())
+        self.assertEqual(tree.key_lines, {"top": 2, "last": 16})
+        self.assertEqual(tree["top"].item_lines, [3, 6, 15])
+        self.assertEqual(tree["top"][1].key_lines,
+                         {"name": 6, "folded": 7, "literal": 11, "empty": 14})
+        self.assertEqual(tree["last"], 16)
+
+    def test_the_c_parser_is_the_one_used(self):
+        if not loader.c_loader_available():
+            self.skipTest("PyYAML has no libyaml here")
+        import yaml
+        seen = []
+        real = yaml.parse
+
+        def spy(stream, Loader):
+            seen.append(Loader)
+            return real(stream, Loader=Loader)
+        yaml.parse = spy
+        try:
+            loader.parse("x", b"a: 1\n")
+        finally:
+            yaml.parse = real
+        self.assertEqual(seen, [yaml.CSafeLoader])
+
+
+class ValidationCache(GenTestCase):
+    def test_a_valid_file_is_checked_once_per_content(self):
+        from roam_codegen.errors import Collector
+
+        path = self.ws.schema_file("30-ring.yaml")
+        cache = self.ws.path("cache")
+        calls = []
+        real = language.iter_errors
+        language.iter_errors = lambda tree: calls.append(1) or real(tree)
+        try:
+            for _ in range(2):
+                data = loader.read(path)
+                self.assertTrue(language.validate(Collector(), path,
+                                                  loader.parse(path, data), data, cache))
+            self.assertEqual(len(calls), 1)     # the second time, from the cache
+            self.ws.edit_schema("30-ring.yaml", "size: 128", "size: 120")
+            data = loader.read(path)
+            language.validate(Collector(), path, loader.parse(path, data), data, cache)
+            self.assertEqual(len(calls), 2)     # new bytes: checked again
+            self.ws.edit_schema("30-ring.yaml", "    size: 120\n", "    size: 120\n    x: 1\n")
+            for _ in range(2):
+                data = loader.read(path)
+                errs = Collector()
+                self.assertFalse(language.validate(errs, path, loader.parse(path, data),
+                                                   data, cache))
+                self.assertEqual(len(errs.errors), 1)
+            self.assertEqual(len(calls), 4)     # a faulty file is never remembered
+        finally:
+            language.iter_errors = real
+
+
+if __name__ == "__main__":
+    unittest.main()
