@@ -7,7 +7,8 @@
 #   make check-sanitize  only the sanitizer runs
 #   make regen           regenerate generated/ and README.md's generated
 #                        blocks unconditionally (unchanged files stay untouched)
-#   make bench           benchmarks (ratios against an in-run baseline)
+#   make bench           benchmarks (ratios against an in-run baseline);
+#                        make bench-gen only the generator's
 #   make clean
 
 BUILD   ?= build
@@ -57,7 +58,7 @@ EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 
 .PHONY: all regen gen-check check check-unit check-gen check-clang \
-        check-examples check-sanitize bench clean deps
+        check-examples check-sanitize bench bench-gen clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -167,8 +168,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
 
-bench: $(BENCHES)
+bench: $(BENCHES) bench-gen
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+
+# The generator's speed: make regen against importing jinja2 and yaml.
+bench-gen: build/deps.mk
+	@echo "== bench/gen_speed.py"
+	@$(PYTHON) bench/gen_speed.py 20
 
 clean:
 	rm -rf build

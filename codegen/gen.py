@@ -19,7 +19,6 @@ import argparse
 import glob
 import os
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -114,6 +113,8 @@ def run(args):
 def internal_error(exc):
     """`file:line: internal error: ...` for an exception the generator did not
     expect, at the innermost line of its own code that was running."""
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if os.path.abspath(f.filename).startswith(CODEGEN + os.sep)]
     where = (ours or frames or [None])[-1]

@@ -122,14 +122,20 @@ def iter_errors(tree):
     return _make_validator().iter_errors(tree)
 
 
+_judges = None
+
+
 def _fingerprint(data):
     """Digest of a file's bytes and of everything that decides whether its
     structure is valid: the JSON Schema and the code that loads and judges."""
-    h = hashlib.sha256()
-    for path in (PATH, __file__, os.path.join(HERE, "loader.py")):
-        with open(path, "rb") as f:
-            h.update(f.read())
-    h.update(b"\0")
+    global _judges
+    if _judges is None:
+        _judges = hashlib.sha256()
+        for path in (PATH, __file__, os.path.join(HERE, "loader.py")):
+            with open(path, "rb") as f:
+                _judges.update(f.read())
+        _judges.update(b"\0")
+    h = _judges.copy()
     h.update(data)
     return h.hexdigest()
 
