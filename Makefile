@@ -80,14 +80,12 @@ deps: build/deps.mk
 # its mtime when the schema change did not reach it; the stamp records that
 # the generator ran, and keeps make from running it again.
 build/gen.stamp: $(SCHEMA) $(CODEGEN) $(LIB_HEADERS) README.md | build/deps.mk
-	$(GEN)
-	@touch $@
+	$(GEN) && touch $@
 
 $(GENERATED): build/gen.stamp
 
 regen: build/deps.mk
-	$(GEN)
-	@mkdir -p build && touch build/gen.stamp
+	$(GEN) && touch build/gen.stamp
 
 gen-check: build/deps.mk
 	$(GEN) --check

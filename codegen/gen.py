@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Generate the roam v7 C header and reference doc from schema/*.yaml.
 
-    gen.py [--schema DIR] [--out DIR] [--readme FILE] [--headers GLOB]...
+    gen.py [--schema DIR] [--out DIR] [--readme FILE] [--headers GLOB...]
            [--cache DIR] [--check]
+
+--schema (default schema) holds the *.yaml files, --out (default generated)
+receives the header and the doc.
 
 Checks the whole schema first; on any error prints `file:line: message`
 lines on stderr, writes nothing and exits 1. Otherwise writes the outputs
@@ -12,10 +15,10 @@ a block of the README differs from what the schema gives.
 
 --headers names the hand-written library's headers: a schema whose
 generated C names collide with a name they declare is rejected. --cache
-keeps compiled templates and which exact files passed the structural check,
-so that an unchanged schema regenerates fast."""
+keeps, by the digest of what they depend on, the compiled templates, the
+checked tree of each file whose exact bytes passed before and the names the
+headers declare, so that an unchanged schema regenerates fast."""
 
-import argparse
 import glob
 import os
 import sys
@@ -23,6 +26,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from roam_codegen import checks, language, library, loader, model, names, render  # noqa: E402
+from roam_codegen.cache import Cache, digest  # noqa: E402
 from roam_codegen.errors import Collector, ErrorList, SchemaError, one_line  # noqa: E402
 
 CODEGEN = os.path.dirname(os.path.abspath(__file__))
@@ -42,21 +46,37 @@ def load_schema(schema_dir, headers=(), cache=None):
     trees = []
     for path in files:
         try:
-            data = loader.read(path)
-            tree = loader.parse(path, data)
+            tree = _tree(errs, path, cache)
         except SchemaError as e:
             errs.errors.append(e)
             continue
-        if language.validate(errs, path, tree, data, cache):
+        if tree is not None:
             trees.append((path, tree))
     errs.raise_if_any()
     schema = model.build(errs, trees)
     errs.raise_if_any()
     checks.check(errs, schema)
     errs.raise_if_any()
-    library.check(errs, schema, names, headers)
+    library.check(errs, schema, names, headers, cache)
     errs.raise_if_any()
     return schema
+
+
+def _tree(errs, path, cache):
+    """The checked tree of one file, or None when it has structural faults
+    (reported to errs). A file whose exact bytes passed before comes from
+    the cache, neither parsed nor checked again."""
+    data = loader.read(path)
+    key = digest(*language.judges(), data) if cache else None
+    tree = cache.get("trees", key) if cache else None
+    if tree is not None:
+        return tree
+    tree = loader.parse(path, data)
+    if not language.validate(errs, path, tree):
+        return None
+    if cache:
+        cache.put("trees", key, tree)
+    return tree
 
 
 def header_paths(patterns):
@@ -81,7 +101,7 @@ def readme_update(path, schema):
 
 
 def run(args):
-    cache = None if args.cache is None else os.path.abspath(args.cache)
+    cache = None if args.cache is None else Cache(os.path.abspath(args.cache))
     try:
         schema = load_schema(args.schema, header_paths(args.headers), cache)
         readme = readme_update(args.readme, schema) if args.readme else None
@@ -90,7 +110,7 @@ def run(args):
         return 1
     label = os.path.basename(os.path.normpath(args.schema))
     sources = [f"{label}/{os.path.basename(p)}" for p in schema.files]
-    outputs = render.render(schema, sources, cache)
+    outputs = render.render(schema, sources, cache and os.path.join(cache.root, "templates"))
 
     if args.check:
         stale = render.differences(outputs, args.out)
@@ -127,18 +147,57 @@ def internal_error(exc):
             "(a fault of the generator, not of the schema; nothing was written)")
 
 
+USAGE = ("usage: gen.py [--schema DIR] [--out DIR] [--readme FILE] "
+         "[--headers GLOB...] [--cache DIR] [--check]")
+_VALUED = {"--schema": "schema", "--out": "out", "--readme": "readme", "--cache": "cache"}
+
+
+class Args:
+    """The command line (argparse is not used: importing it costs more than
+    a run of the generator on an unchanged schema)."""
+
+    def __init__(self):
+        self.schema, self.out, self.readme = "schema", "generated", None
+        self.headers, self.cache, self.check = [], None, False
+
+
+def parse_args(argv):
+    args, i = Args(), 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        i += 1
+        if arg in ("-h", "--help"):
+            print(__doc__)
+            raise SystemExit(0)
+        if arg == "--check":
+            args.check = True
+        elif name == "--headers":
+            values = [value] if eq else []
+            while i < len(argv) and not argv[i].startswith("-"):
+                values.append(argv[i])
+                i += 1
+            if not values:
+                _usage_error("--headers needs at least one header or glob")
+            args.headers += values
+        elif name in _VALUED:
+            if not eq:
+                if i == len(argv):
+                    _usage_error(f"{name} needs a value")
+                value, i = argv[i], i + 1
+            setattr(args, _VALUED[name], value)
+        else:
+            _usage_error(f"unknown argument '{arg}'")
+    return args
+
+
+def _usage_error(message):
+    print(f"{USAGE}\ngen.py: error: {one_line(message)}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--schema", default="schema", help="schema directory (default: schema)")
-    ap.add_argument("--out", default="generated", help="output directory (default: generated)")
-    ap.add_argument("--readme", help="a README whose generated blocks to keep up to date")
-    ap.add_argument("--headers", action="extend", nargs="+", default=[], metavar="GLOB",
-                    help="headers (or globs of them) of the hand-written library")
-    ap.add_argument("--cache", metavar="DIR",
-                    help="directory for compiled templates and checked-file digests")
-    ap.add_argument("--check", action="store_true",
-                    help="only compare the outputs with what the schema gives")
-    args = ap.parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return run(args)
     except Exception as exc:        # anything unforeseen: one line, never a traceback

@@ -10,9 +10,11 @@ need_pkgs=""
 
 find_python() {
     for py in ${PYTHON:-} python3 /usr/bin/python3; do
+        # The interpreter itself, not a wrapper script in front of it (a
+        # version manager's shim costs more than the generator's own run).
         if command -v "$py" >/dev/null 2>&1 &&
            "$py" -c 'import jinja2, yaml, jsonschema' >/dev/null 2>&1; then
-            command -v "$py"
+            "$py" -c 'import sys; print(sys.executable)'
             return 0
         fi
     done

@@ -6,7 +6,6 @@ and turns each violation into `file:line: <object> '<name>': <message>`.
 Everything else that needs a fact of the language (allowed writers and
 orderings, name patterns, the README's key tables) reads it from here."""
 
-import hashlib
 import json
 import os
 
@@ -125,49 +124,27 @@ def iter_errors(tree):
 _judges = None
 
 
-def _fingerprint(data):
-    """Digest of a file's bytes and of everything that decides whether its
-    structure is valid: the JSON Schema and the code that loads and judges."""
+def judges():
+    """The bytes that decide how a file's text becomes a checked tree: the
+    JSON Schema and the code that parses and judges (for cache keys)."""
     global _judges
     if _judges is None:
-        _judges = hashlib.sha256()
+        parts = []
         for path in (PATH, __file__, os.path.join(HERE, "loader.py")):
             with open(path, "rb") as f:
-                _judges.update(f.read())
-        _judges.update(b"\0")
-    h = _judges.copy()
-    h.update(data)
-    return h.hexdigest()
+                parts.append(f.read())
+        _judges = tuple(parts)
+    return _judges
 
 
-def validate(errs, path, tree, data=None, cache=None):
-    """Report every structural fault of one loaded file as `path:line: ...`.
-
-    `data` (the file's bytes) and `cache` (a directory) let a file whose
-    exact bytes were found valid before skip the validator; only a clean
-    result is remembered. Returns True when the file is valid."""
-    marker = None
-    if cache is not None and data is not None:
-        marker = os.path.join(cache, "valid", _fingerprint(data))
-        if os.path.exists(marker):
-            return True
+def validate(errs, path, tree):
+    """Report every structural fault of one loaded file as `path:line: ...`;
+    True when there is none."""
     before = len(errs.errors)
     for e in sorted(iter_errors(tree), key=lambda e: [str(p) for p in e.absolute_path]):
         for line, message in _explain(tree, e):
             errs.add(path, line, message)
-    ok = len(errs.errors) == before
-    if ok and marker is not None:
-        _remember(marker)
-    return ok
-
-
-def _remember(marker):
-    try:
-        os.makedirs(os.path.dirname(marker), exist_ok=True)
-        with open(marker, "wb"):
-            pass
-    except OSError:
-        pass        # a cache that cannot be written is only slower
+    return len(errs.errors) == before
 
 
 # ---- From a jsonschema error to a line and a sentence ----------------------

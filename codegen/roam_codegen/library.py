@@ -10,7 +10,11 @@ struct/union/enum tags and enumeration constants whose name starts with
 
 import re
 
+from .cache import digest
 from .errors import SchemaError
+
+with open(__file__, "rb") as _f:
+    _SCANNER = _f.read()          # the answer depends on this code too
 
 _STRIP = re.compile(r"""
       /\*.*?\*/                 # block comment
@@ -75,26 +79,37 @@ def declared(path, text):
     return found
 
 
-def scan(paths):
+def scan(paths, cache=None):
     """{name: (path, line)} of every roam name the headers declare, first
-    declaration wins."""
-    out = {}
+    declaration wins. `cache` (a cache.Cache) keeps the answer for headers
+    of the same names and bytes."""
+    texts = []
     for path in paths:
         try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                text = f.read()
+            with open(path, "rb") as f:
+                texts.append(f.read())
         except OSError as e:
             raise SchemaError(path, 0, f"cannot read: {e.strerror}") from None
-        for name, line in declared(path, text):
+    key = None
+    if cache is not None:
+        key = digest(_SCANNER, *[p.encode() for p in paths], *texts)
+        out = cache.get("headers", key)
+        if out is not None:
+            return out
+    out = {}
+    for path, data in zip(paths, texts):
+        for name, line in declared(path, data.decode("utf-8", errors="replace")):
             out.setdefault(name, (path, line))
+    if cache is not None:
+        cache.put("headers", key, out)
     return out
 
 
-def check(errs, schema, names_module, paths):
+def check(errs, schema, names_module, paths, cache=None):
     """Report every generated C name that the library declares too."""
     if not paths:
         return
-    taken = scan(paths)
+    taken = scan(paths, cache)
     for ident, where, what in names_module.all_identifiers(schema):
         if where is None or ident not in taken:
             continue

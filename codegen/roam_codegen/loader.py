@@ -56,6 +56,19 @@ class Seq(list):
         self.item_lines = []
 
 
+_safe = None
+
+
+def _constructor():
+    """Resolves and constructs scalars exactly as yaml.safe_load would (one
+    per process: it keeps no state between scalars that matters here)."""
+    global _safe
+    if _safe is None:
+        _safe = yaml.SafeLoader("")
+    _safe.constructed_objects = {}
+    return _safe
+
+
 def c_loader_available():
     return bool(getattr(yaml, "__with_libyaml__", False)) and hasattr(yaml, "CSafeLoader")
 
@@ -69,8 +82,7 @@ class _Builder:
 
     def __init__(self, path):
         self.path = path
-        # Resolves and constructs scalars exactly as yaml.safe_load would.
-        self.constructor = yaml.SafeLoader("")
+        self.constructor = _constructor()
         self.stack = []         # open collections: [container, pending key, key line]
         self.root = None
         self.nodes = 0

@@ -138,15 +138,15 @@ _environments = {}
 
 def environment(kind="c", cache=None):
     """The Jinja2 environment of one output kind, "c" or "md", made once per
-    process; `cache` is a directory that keeps compiled templates."""
+    process; `cache` is a directory that keeps the compiled templates."""
     key = (kind, cache)
     if key in _environments:
         return _environments[key]
     bcc = None
     if cache is not None:
         try:
-            os.makedirs(os.path.join(cache, "templates"), exist_ok=True)
-            bcc = _BytecodeCache(os.path.join(cache, "templates"))
+            os.makedirs(cache, exist_ok=True)
+            bcc = _BytecodeCache(cache)
         except OSError:
             pass
     env = jinja2.Environment(

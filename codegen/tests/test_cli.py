@@ -28,6 +28,37 @@ class CommandLine(GenTestCase):
         self.assertEqual(self.ws.generated(), before)
 
 
+class Arguments(GenTestCase):
+    def test_unknown_argument(self):
+        r = self.run_gen("--colour")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines()[-1], "gen.py: error: unknown argument '--colour'")
+        self.assertTrue(r.stderr.startswith("usage: gen.py "))
+
+    def test_option_without_its_value(self):
+        r = run_main(["--out"], self.ws.root)
+        self.assertEqual((r.returncode, r.stderr.splitlines()[-1]),
+                         (2, "gen.py: error: --out needs a value"))
+        r = run_main(["--headers", "--check"], self.ws.root)
+        self.assertEqual((r.returncode, r.stderr.splitlines()[-1]),
+                         (2, "gen.py: error: --headers needs at least one header or glob"))
+
+    def test_values_with_equals_and_several_headers(self):
+        header = os.path.join(self.ws.root, "lib.h")
+        with open(header, "w") as f:
+            f.write("int roam_demo_header_users(void);\n")
+        r = run_main(["--schema=schema", "--out=generated", "--headers", header,
+                      header], self.ws.root)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("generated C name 'roam_demo_header_users' is already declared by "
+                      "the library", r.stderr)
+
+    def test_help(self):
+        r = run_main(["--help"], self.ws.root)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertIn("--schema", r.stdout)
+
+
 class RealSchema(unittest.TestCase):
     """schema/ is only generated here, never read or matched by a test: any
     valid change to it keeps the generator's tests passing."""

@@ -12,7 +12,7 @@ import unittest
 from .support import FIXTURE, ROOT, GenTestCase, line_of
 
 import jsonschema  # noqa: E402
-from roam_codegen import language, loader  # noqa: E402
+from roam_codegen import language, library, loader  # noqa: E402
 
 MODELINE = "# yaml-language-server: $schema="
 
@@ -215,35 +215,62 @@ last: 0x10
         self.assertEqual(seen, [yaml.CSafeLoader])
 
 
-class ValidationCache(GenTestCase):
-    def test_a_valid_file_is_checked_once_per_content(self):
-        from roam_codegen.errors import Collector
+class Cached(GenTestCase):
+    """--cache: what depends only on bytes seen before is not worked out
+    again, and nothing faulty is ever remembered."""
 
-        path = self.ws.schema_file("30-ring.yaml")
-        cache = self.ws.path("cache")
-        calls = []
-        real = language.iter_errors
-        language.iter_errors = lambda tree: calls.append(1) or real(tree)
-        try:
-            for _ in range(2):
-                data = loader.read(path)
-                self.assertTrue(language.validate(Collector(), path,
-                                                  loader.parse(path, data), data, cache))
-            self.assertEqual(len(calls), 1)     # the second time, from the cache
-            self.ws.edit_schema("30-ring.yaml", "size: 128", "size: 120")
-            data = loader.read(path)
-            language.validate(Collector(), path, loader.parse(path, data), data, cache)
-            self.assertEqual(len(calls), 2)     # new bytes: checked again
-            self.ws.edit_schema("30-ring.yaml", "    size: 120\n", "    size: 120\n    x: 1\n")
-            for _ in range(2):
-                data = loader.read(path)
-                errs = Collector()
-                self.assertFalse(language.validate(errs, path, loader.parse(path, data),
-                                                   data, cache))
-                self.assertEqual(len(errs.errors), 1)
-            self.assertEqual(len(calls), 4)     # a faulty file is never remembered
-        finally:
-            language.iter_errors = real
+    def setUp(self):
+        super().setUp()
+        self.parsed, self.scanned = [], []
+        real_parse, real_declared = loader.parse, library.declared
+        loader.parse = lambda path, data, pure=False: (
+            self.parsed.append(os.path.basename(path)) or real_parse(path, data, pure))
+        library.declared = lambda path, text: (
+            self.scanned.append(os.path.basename(path)) or real_declared(path, text))
+        self.addCleanup(setattr, loader, "parse", real_parse)
+        self.addCleanup(setattr, library, "declared", real_declared)
+
+    def run_cached(self):
+        self.parsed.clear()
+        self.scanned.clear()
+        return self.run_gen("--cache", self.ws.path("cache"))
+
+    def test_unchanged_files_are_not_parsed_again(self):
+        names = sorted(os.listdir(self.ws.path("schema")))
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual((self.parsed, self.scanned), (names, ["demo_lib.h"]))
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual((self.parsed, self.scanned), ([], []))
+        self.ws.edit_schema("30-ring.yaml", "size: 128", "size: 128  # same")
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual(self.parsed, ["30-ring.yaml"])
+
+    def test_a_faulty_file_is_checked_every_time(self):
+        self.ws.edit_schema("30-ring.yaml", "    size: 128\n", "    size: 128\n    x: 1\n")
+        for _ in range(2):
+            r = self.run_cached()
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("unknown key 'x'", r.stderr)
+            self.assertIn("30-ring.yaml", self.parsed)
+
+    def test_the_cached_run_gives_the_same_bytes_and_errors(self):
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual(self.run_cached().returncode, 0)
+        from .support import baseline
+        self.assertEqual(self.ws.generated(), baseline())
+        # Checks that follow the structural one still run on cached trees.
+        self.ws.add_schema("70-extra.yaml", "# extra\nconstants:\n"
+                                           "  - {name: REVISION, type: u32, value: 2, doc: x}\n")
+        for _ in range(2):
+            r = self.run_cached()
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("duplicate constant 'REVISION'", r.stderr)
+
+    def test_a_cache_that_cannot_be_written_only_costs_time(self):
+        with open(self.ws.path("cache"), "w") as f:
+            f.write("a file where the cache directory should be\n")
+        r = self.run_cached()
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
 
 
 if __name__ == "__main__":
