@@ -79,10 +79,6 @@ def _tree(errs, path, cache):
     return tree
 
 
-def header_paths(patterns):
-    return sorted({p for pat in patterns for p in glob.glob(pat)})
-
-
 def readme_update(path, schema):
     """(new text, stale blocks) of the README; raise ErrorList on bad markers."""
     from roam_codegen import readme
@@ -98,6 +94,19 @@ def readme_update(path, schema):
     if errors:
         raise ErrorList(errors)
     return new, stale
+
+
+def header_paths(patterns):
+    """The files the --headers globs name; each glob must name one."""
+    paths, errors = set(), []
+    for pat in patterns:
+        found = glob.glob(pat)
+        if not found:
+            errors.append(SchemaError(pat, 0, "--headers: no such file"))
+        paths.update(found)
+    if errors:
+        raise ErrorList(errors)
+    return sorted(paths)
 
 
 def run(args):

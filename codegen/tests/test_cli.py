@@ -53,6 +53,10 @@ class Arguments(GenTestCase):
         self.assertIn("generated C name 'roam_demo_header_users' is already declared by "
                       "the library", r.stderr)
 
+    def test_headers_that_name_no_file(self):
+        r = run_main(["--headers", "nowhere/*.h"], self.ws.root)
+        self.assertEqual((r.returncode, r.stderr), (1, "nowhere/*.h:0: --headers: no such file\n"))
+
     def test_help(self):
         r = run_main(["--help"], self.ws.root)
         self.assertEqual((r.returncode, r.stderr), (0, ""))
