@@ -1,156 +1,285 @@
 # roam-shm: schema -> generated header and doc -> library, CLI and tests.
 #
-#   make                 regenerate if the schema changed, build library + CLI
+#   make                 regenerate if the schema changed, build the static and
+#                        shared library, the CLI and its man page
 #   make check           every test: generated/ up to date, generator tests,
 #                        gcc and clang builds, Check tests, the same tests
-#                        under ASan+UBSan, threaded tests under TSan
+#                        under ASan+UBSan, threaded tests under TSan (-O0,
+#                        -O2), and a staged install used from C and C++
+#                        through pkg-config
+#   make check-abi       the unit tests on x86-64, i386, aarch64 and armhf
+#                        (cross compilers, run under qemu-user)
 #   make check-sanitize  only the sanitizer runs
-#   make regen           regenerate generated/ and README.md's generated
-#                        blocks unconditionally (unchanged files stay untouched)
-#   make bench           benchmarks (ratios against an in-run baseline);
-#                        make bench-gen only the generator's
+#   make install         PREFIX=/usr/local DESTDIR= (bindir, libdir, includedir,
+#                        mandir, docdir, pkgconfigdir may be set one by one)
+#   make uninstall       remove what install installed (same variables)
+#   make regen           run the generator unconditionally: generated/ and
+#                        README.md's generated blocks (unchanged files stay
+#                        untouched)
+#   make compat          every difference between the schema and the ABI
+#                        baseline, classified; fails on a breaking one
+#   make compat-baseline record the schema as the ABI baseline (a breaking
+#                        change needs SEGMENT_VERSION and the magic bumped)
+#   make bench           benchmarks: each figure beside its floor, the seed's
+#                        Rust and a copy, measured in the same run
+#   make bench-gen       the generator's speed against importing its libraries
 #   make clean
+#
+# Packages: `make` installs (as root) or asks for only what building needs;
+# test targets add what testing needs. NO_INSTALL=1 never installs anything:
+# the missing packages are named with the command to install them.
 
 BUILD   ?= build
 CC      ?= cc
+CXX     ?= c++
 SAN     ?=
+PYTHON  ?= python3
+PKG_CONFIG ?= pkg-config
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -Igenerated -Isrc
+LDFLAGS ?=
+# 64-bit off_t everywhere: segment files may be larger than 2 GiB on 32-bit
+# targets too (the library's public structs hold no off_t).
+# Public headers (include/) and the generated layout are all a consumer
+# sees; the library and the tests also see the internal headers in src/.
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated
+INTERNAL := -Isrc
 LDLIBS  := -lpthread
+
+# The library's objects: position-independent (one set serves the static and
+# the shared library) and hidden unless a public header declares them.
+# -fno-semantic-interposition keeps calls inside the library direct.
+LIB_CFLAGS := -fPIC -fvisibility=hidden -fno-semantic-interposition
 
 ifeq ($(SAN),asan)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else ifeq ($(SAN),tsan)
-SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+# ThreadSanitizer does not model atomic_thread_fence, and gcc says so
+# (-Wtsan) wherever a fence is inlined, as the generated header init's
+# publishing fence is. The fence is compiled as always; only gcc's warning
+# is turned off (compilers without the option do not get it).
+TSAN_FENCE := $(shell $(CC) -Werror -Wno-tsan -fsyntax-only -x c /dev/null 2>/dev/null && echo -Wno-tsan)
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer $(TSAN_FENCE)
 endif
 
+# ---- Version: include/roam_version.h is the one place it is written -------
+VERSION_H := include/roam_version.h
+version_part = $(shell sed -n 's/^.define ROAM_SHM_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' $(VERSION_H))
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION_MINOR := $(call version_part,MINOR)
+VERSION_PATCH := $(call version_part,PATCH)
+VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+ifneq ($(words $(VERSION_MAJOR) $(VERSION_MINOR) $(VERSION_PATCH)),3)
+$(error $(VERSION_H): cannot read ROAM_SHM_VERSION_MAJOR/MINOR/PATCH)
+endif
+
+# ---- Sources and products --------------------------------------------------
 SCHEMA    := $(sort $(wildcard schema/*.yaml))
+BASELINE  := schema/abi-baseline.json
 CODEGEN   := $(wildcard codegen/*.py codegen/*.json codegen/*.txt \
                         codegen/roam_codegen/*.py codegen/templates/*.j2)
 GENERATED := generated/roam_shm_layout.h generated/docs/roam_shm_layout.md
 # The library's own headers: the generator rejects a schema whose C names
-# collide with theirs. README.md holds blocks the generator writes.
-LIB_HEADERS := $(wildcard src/*.h src/cli/*.h)
-# Python keeps the generator's compiled modules under build/ (even where the
-# environment says not to write them next to the sources): every run of the
-# generator would otherwise compile them anew.
-PYRUN = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache $(PYTHON)
-GEN = $(PYRUN) codegen/gen.py --schema schema --out generated --readme README.md \
-      --headers 'src/*.h' 'src/cli/*.h' --cache build/codegen-cache
+# collide with a name they declare. README.md holds blocks it writes.
+LIB_HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h)
 
 LIB_SRC   := $(sort $(wildcard src/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_UTIL := $(sort $(wildcard tests/util/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_MSG_SRC := $(sort $(wildcard bench/msg/*.c))
 EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
+# What a user includes: installed side by side with the generated layout.
+PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
+VERSION_SCRIPT := src/libroam_shm.map
 
 LIB       := $(BUILD)/libroam_shm.a
+SONAME    := libroam_shm.so.$(VERSION_MAJOR)
+SHLIB     := $(BUILD)/libroam_shm.so.$(VERSION)
+SHLIB_LINKS := $(BUILD)/$(SONAME) $(BUILD)/libroam_shm.so
 CLI       := $(BUILD)/roam-shm
+MAN       := $(BUILD)/roam-shm.1
 LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 UTIL_OBJ  := $(TEST_UTIL:tests/util/%.c=$(BUILD)/obj/tests/util/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
+# Tests that start real processes (they call fork, posix_spawn, the CLI
+# runner cli_run or the process helpers proc_*): not run under qemu-user by
+# check-abi. Every other test runs on all four ABIs.
+PROCESS_CALLS := \b(cli_runv?|fork|vfork|posix_spawnp?|proc_[a-z_]+)[[:space:]]*[(]
+PROCESS_TESTS := $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TEST_SRC))))
 
-.PHONY: all regen gen-check check check-unit check-gen check-clang \
-        check-examples check-sanitize bench bench-gen clean deps
+.PHONY: all lib cli man regen gen-check compat compat-baseline check check-unit check-gen \
+        check-clang check-examples check-install check-sanitize check-abi check-abi-target \
+        bench bench-gen clean deps-build deps-test install uninstall FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(LIB) $(CLI)
+all: lib cli man
+lib: $(LIB) $(SHLIB) $(SHLIB_LINKS)
+cli: $(CLI)
+man: $(MAN)
 
-# ---- Dependencies (installed from Debian packages when missing) -----------
-# build/deps.mk records which python and which Check flags to use.
+# ---- Dependencies (Debian packages; scripts/deps.sh) ----------------------
+# Building needs python3 with Jinja2 and PyYAML (the generator); testing
+# needs Check and pkg-config as well. Each is asked for only by the targets
+# that use it: as root it is installed, otherwise the command is printed.
+deps-build:
+	@PYTHON=$(PYTHON) scripts/deps.sh build
+
+deps-test:
+	@PYTHON=$(PYTHON) scripts/deps.sh test
+
+# Check's flags, asked when a test is compiled (after deps-test).
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
+
+# The generator's interpreter, found once (after deps.sh build) and kept in
+# build/python.mk: the executable itself, not a wrapper in front of it (a
+# version manager's shim costs more than a run of the generator). Python
+# keeps the generator's compiled modules under build/, even where the
+# environment says not to write them next to the sources.
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
--include build/deps.mk
+-include build/python.mk
 endif
-build/deps.mk: scripts/deps.sh
-	@mkdir -p build
-	@scripts/deps.sh > $@.tmp && mv $@.tmp $@
-
-deps: build/deps.mk
+build/python.mk: scripts/deps.sh
+	@PYTHON=$(PYTHON) scripts/deps.sh build
+	@mkdir -p $(dir $@)
+	@printf 'ifeq ($$(PYTHON),%s)\nPYTHON_EXE := %s\nendif\n' '$(PYTHON)' \
+	    "$$($(PYTHON) -c 'import sys; print(sys.executable)')" > $@.tmp && mv $@.tmp $@
+PYRUN = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache \
+        $(or $(PYTHON_EXE),$(PYTHON))
+GEN = $(PYRUN) codegen/gen.py --schema schema --out generated --readme README.md \
+      --headers 'include/*.h' 'src/*.h' 'src/cli/*.h' --cache build/codegen-cache
 
 # ---- Code generation ------------------------------------------------------
 # The generator writes only the files whose bytes change, so an output keeps
-# its mtime when the schema change did not reach it; the stamp records that
-# the generator ran, and keeps make from running it again.
-build/gen.stamp: $(SCHEMA) $(CODEGEN) $(LIB_HEADERS) README.md | build/deps.mk
+# its mtime when a change did not reach it; the stamp records that the
+# generator ran, and keeps make from running it again. The doc lists the
+# changes since the ABI baseline, so the baseline is an input too.
+build/gen.stamp: $(SCHEMA) $(wildcard $(BASELINE)) $(CODEGEN) $(LIB_HEADERS) README.md \
+                 | build/python.mk
 	$(GEN) && touch $@
 
 $(GENERATED): build/gen.stamp
 
-regen: build/deps.mk
+regen: build/python.mk
 	$(GEN) && touch build/gen.stamp
 
-gen-check: build/deps.mk
+gen-check: build/python.mk
 	$(GEN) --check
 
-# ---- Library and CLI ------------------------------------------------------
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(GENERATED)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# ---- Compatibility with roam v7 peers -------------------------------------
+compat: build/python.mk
+	$(PYRUN) codegen/gen.py --schema schema --compat
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/*.h src/cli/*.h) $(GENERATED)
+# The doc lists the changes since the baseline: regenerate after recording.
+compat-baseline: build/python.mk
+	$(PYRUN) codegen/gen.py --schema schema --compat-baseline
+	$(GEN) && touch build/gen.stamp
+
+# ---- Library and CLI ------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) $(GENERATED)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
+# The shared library exports what the public headers declare and nothing
+# else: hidden visibility by default, and the version script.
+$(SHLIB): $(LIB_OBJ) $(VERSION_SCRIPT)
+	$(CC) $(SAN_FLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(VERSION_SCRIPT) \
+	    -Wl,-z,defs $(LDFLAGS) $(LIB_OBJ) -o $@
+
+$(BUILD)/$(SONAME) $(BUILD)/libroam_shm.so: $(SHLIB)
+	ln -sf $(notdir $<) $@
+
+# The CLI is a consumer of the library like any other: it links the
+# installed static library and calls only its exported API (check-install
+# checks that).
 $(CLI): $(CLI_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# The man page is the CLI's own --help text, set in roff.
+$(MAN): $(CLI) scripts/man.py
+	@PYTHON=$(PYTHON) scripts/deps.sh build
+	$(PYTHON) scripts/man.py $(CLI) > $@.tmp && mv $@.tmp $@
 
 # ---- Tests ----------------------------------------------------------------
-$(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h src/*.h) $(GENERATED) | build/deps.mk
+$(BUILD)/obj/tests/util/%.o: tests/util/%.c $(wildcard tests/util/*.h include/*.h src/*.h) $(GENERATED) | deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(CHECK_CFLAGS) -Itests/util -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | build/deps.mk
+$(BUILD)/tests/%: tests/%.c $(UTIL_OBJ) $(LIB) $(wildcard tests/util/*.h) | deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
-	    $< $(UTIL_OBJ) $(LIB) -o $@ $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(CHECK_CFLAGS) -Itests/util -DROAM_TEST_BUILD='"$(BUILD)"' \
+	    $< $(UTIL_OBJ) $(LIB) -o $@ $(LDFLAGS) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
 # Run every Check test binary of this build (CK_FORK keeps a crash in one
-# test from hiding the others).
+# test from hiding the others), all of them even when one fails, so that a
+# schema change shows at once whether it breaks only roam v7 conformance.
+# TEST_RUNNER runs them on another ABI; TEST_ENV is extra environment.
 RUN_TESTS ?= $(TESTS)
+TEST_RUNNER ?=
+TEST_ENV ?=
 check-unit: $(RUN_TESTS) $(CLI)
-	@set -e; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures $$t; \
-	done
+	@failed=; for t in $(RUN_TESTS); do \
+	    echo "== $$t"; \
+	    $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
+	        $(TEST_RUNNER) $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
-check-gen: build/deps.mk
+check-gen: build/python.mk
 	$(PYRUN) -m unittest discover -s codegen/tests -t codegen
 
 # Every source must also compile warning-free with clang.
-check-clang: $(GENERATED) | build/deps.mk
+check-clang: $(GENERATED) | deps-test
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(TEST_SRC) $(TEST_UTIL); do \
-	        clang $(WARN) -D_GNU_SOURCE -Igenerated -Isrc -Isrc/cli -Itests/util $(CHECK_CFLAGS) \
-	            -fsyntax-only $$f || exit 1; \
+	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(BENCH_MSG_SRC) $(TEST_SRC) $(TEST_UTIL); do \
+	        clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
+	            -Itests/util $(CHECK_CFLAGS) -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "clang not installed: skipping the clang build"; fi
 
-check: build/deps.mk
+check: deps-test
 	@$(MAKE) --no-print-directory gen-check
+	@$(MAKE) --no-print-directory compat
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-gen
 	@$(MAKE) --no-print-directory check-clang
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-examples
+	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory check-sanitize
 
-check-sanitize: build/deps.mk
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-unit
+# The message-stream tests send ROAM_TEST_MESSAGES each way under the
+# sanitizers (they are many times slower there); the plain run sends its full
+# count (a million messages between two processes).
+SAN_TEST_ENV := ROAM_TEST_MESSAGES=20000
+
+check-sanitize: deps-test
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" \
+	    TEST_ENV="$(SAN_TEST_ENV)" check-unit
+	@# Threaded tests under TSan at -O0 and -O2: what the optimiser may
+	@# reorder or merge in shared-memory code differs between the two.
 	@if [ -n "$(TSAN_TESTS)" ]; then \
-	    $(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan CFLAGS="-O1 -g" \
-	        RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan/%,$(TSAN_TESTS))" check-unit; \
+	    for o in O0 O2; do \
+	        $(MAKE) --no-print-directory BUILD=build/tsan-$$o SAN=tsan CFLAGS="-$$o -g" \
+	            TEST_ENV="$(SAN_TEST_ENV)" \
+	            RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan-$$o/%,$(TSAN_TESTS))" check-unit || exit 1; \
+	    done; \
 	fi
 
 # ---- Examples: the README's host and guest, built and run -----------------
@@ -161,18 +290,160 @@ $(BUILD)/examples/%: examples/%.c $(LIB)
 check-examples: $(EXAMPLES)
 	@set -e; for x in $(EXAMPLES); do echo "== $$x"; $$x; done
 
+# ---- Install ----------------------------------------------------------------
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+prefix       = $(PREFIX)
+exec_prefix  = $(prefix)
+bindir       = $(exec_prefix)/bin
+libdir       = $(exec_prefix)/lib
+includedir   = $(prefix)/include
+datarootdir  = $(prefix)/share
+mandir       = $(datarootdir)/man
+man1dir      = $(mandir)/man1
+docdir       = $(datarootdir)/doc/roam-shm
+pkgconfigdir = $(libdir)/pkgconfig
+INSTALL     ?= install
+# Run after installing into the real libdir so the loader finds the new
+# shared library; LDCONFIG=: skips it.
+LDCONFIG    ?= ldconfig
+
+INSTALL_HEADERS := $(PUBLIC_HEADERS) generated/roam_shm_layout.h
+INSTALL_DOCS    := generated/docs/roam_shm_layout.md README.md LICENSE LICENSE-MIT LICENSE-APACHE
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+	    $(DESTDIR)$(man1dir) $(DESTDIR)$(docdir) $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(bindir)/roam-shm
+	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(libdir)/libroam_shm.a
+	$(INSTALL) -m 755 $(SHLIB) $(DESTDIR)$(libdir)/$(notdir $(SHLIB))
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(libdir)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libroam_shm.so
+	$(INSTALL) -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(includedir)/
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@version@|$(VERSION)|' \
+	    -e 's|@libdir@|$(patsubst $(prefix)/%,$${prefix}/%,$(libdir))|' \
+	    -e 's|@includedir@|$(patsubst $(prefix)/%,$${prefix}/%,$(includedir))|' \
+	    src/roam-shm.pc.in > $(BUILD)/roam-shm.pc
+	$(INSTALL) -m 644 $(BUILD)/roam-shm.pc $(DESTDIR)$(pkgconfigdir)/roam-shm.pc
+	$(INSTALL) -m 644 $(MAN) $(DESTDIR)$(man1dir)/roam-shm.1
+	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(docdir)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/roam-shm \
+	    $(DESTDIR)$(libdir)/libroam_shm.a $(DESTDIR)$(libdir)/$(notdir $(SHLIB)) \
+	    $(DESTDIR)$(libdir)/$(SONAME) $(DESTDIR)$(libdir)/libroam_shm.so \
+	    $(addprefix $(DESTDIR)$(includedir)/,$(notdir $(INSTALL_HEADERS))) \
+	    $(DESTDIR)$(pkgconfigdir)/roam-shm.pc $(DESTDIR)$(man1dir)/roam-shm.1 \
+	    $(addprefix $(DESTDIR)$(docdir)/,$(notdir $(INSTALL_DOCS)))
+	-rmdir $(DESTDIR)$(docdir) 2>/dev/null
+
+# A staged install (DESTDIR) used as a user would, through pkg-config only:
+# the example linked static and shared, the C++ consumers, the exported
+# symbols, the man page; then uninstall must leave nothing behind.
+STAGE        := $(BUILD)/stage
+STAGE_PREFIX := /opt/roam-shm
+check-install: all | deps-test
+	@rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(STAGE) PREFIX=$(STAGE_PREFIX) >/dev/null
+	@CC="$(CC)" CXX="$(CXX)" PKG_CONFIG="$(PKG_CONFIG)" scripts/check-install.sh \
+	    $(CURDIR)/$(STAGE) $(STAGE_PREFIX) $(CURDIR)/$(BUILD)/consumer $(CLI_OBJ)
+	@$(MAKE) --no-print-directory uninstall DESTDIR=$(CURDIR)/$(STAGE) PREFIX=$(STAGE_PREFIX) >/dev/null
+	@left=$$(find $(STAGE) ! -type d); \
+	if [ -n "$$left" ]; then echo "uninstall left files behind:"; echo "$$left"; exit 1; fi; \
+	echo "uninstall: no file left"
+
+# ---- Four ABIs --------------------------------------------------------------
+# The library and every test that needs no real process, built for each
+# target with Debian's cross compiler and run under qemu-user (static test
+# binaries: qemu needs no target root file system); x86-64 runs natively.
+# -Wno-psabi: gcc for i386 notes on every file that the alignment of
+# _Atomic 64-bit fields changed in GCC 11.1; the layout asserts check it.
+# scripts/deps.sh abi installs the toolchains, qemu-user and Check for each
+# architecture (as root). Each entry is TRIPLET:QEMU-ARCH.
+ABI_TARGETS := i686-linux-gnu:i386 aarch64-linux-gnu:aarch64 arm-linux-gnueabihf:arm
+ABI_TESTS    = $(filter-out $(addprefix $(BUILD)/tests/,$(PROCESS_TESTS)),$(TESTS))
+TEST_LDFLAGS ?=
+
+check-abi:
+	@PYTHON=$(PYTHON) scripts/deps.sh abi
+	@echo "==== x86_64-linux-gnu (native)"
+	@$(MAKE) --no-print-directory check-abi-target
+	@set -e; for target in $(ABI_TARGETS); do \
+	    t=$${target%%:*}; arch=$${target#*:}; \
+	    echo "==== $$t (qemu-$$arch)"; \
+	    $(MAKE) --no-print-directory BUILD=build/abi/$$t CC=$$t-gcc CXX=$$t-g++ AR=$$t-ar \
+	        NM=$$t-nm CFLAGS="$(CFLAGS) -Wno-psabi" TEST_LDFLAGS=-static \
+	        TEST_RUNNER="$$(command -v qemu-$$arch || command -v qemu-$$arch-static)" \
+	        PKG_CONFIG="PKG_CONFIG_LIBDIR=/usr/lib/$$($$t-gcc -print-multiarch)/pkgconfig pkg-config" \
+	        check-abi-target; \
+	done
+
+# One target: the library (the shared one's exports checked with the
+# target's nm, the public headers compiled as C++ by the target's g++), then
+# the tests.
+NM ?= nm
+check-abi-target: lib | deps-test
+	@CC="$(CC)" CXX="$(CXX)" NM="$(NM)" CFLAGS="$(CFLAGS)" \
+	    scripts/check-exports.sh $(SHLIB) $(INSTALL_HEADERS)
+	@$(MAKE) --no-print-directory check-unit RUN_TESTS="$(ABI_TESTS)"
+
 # ---- Benchmarks -----------------------------------------------------------
-$(BUILD)/bench/%: bench/%.c $(LIB)
+# One program, build/bench/roam_bench, from every bench/*.c. The seed's Rust
+# header (SEED_RS, roam's segment.rs) is compiled with rustc -O beside a
+# small shim into a static library, so that its validate() is measured in
+# the same run; without rustc or the seed the bench says so and skips it.
+BENCH      := $(BUILD)/bench/roam_bench
+BENCH_OBJ  := $(BENCH_SRC:bench/%.c=$(BUILD)/obj/bench/%.o)
+RUSTC      ?= rustc
+SEED_RS    ?= $(firstword $(wildcard ../shared/seed/segment.rs ../../shared/seed/segment.rs))
+SEED_LIB   := $(BUILD)/bench/seed/libroam_seed.a
+HAVE_RUSTC  = $(shell command -v $(RUSTC) 2>/dev/null)
+BENCH_SEED  = $(if $(HAVE_RUSTC),$(if $(SEED_RS),yes,),)
+BENCH_DEFS  = $(if $(BENCH_SEED),-DBENCH_SEED=1,-DBENCH_SEED_SKIP='"$(if $(HAVE_RUSTC),seed header not found (make bench SEED_RS=path/to/segment.rs),no rustc)"')
+
+$(BUILD)/obj/bench/%.o: bench/%.c $(wildcard bench/*.h src/*.h include/*.h) $(GENERATED) $(BUILD)/obj/bench/seed.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(INTERNAL) $(BENCH_DEFS) -c $< -o $@
 
-bench: $(BENCHES) bench-gen
-	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+# Rewritten only when the seed's availability changes: the bench objects
+# are rebuilt when rustc or the seed appears or disappears.
+$(BUILD)/obj/bench/seed.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo 'seed=$(BENCH_SEED) rustc=$(HAVE_RUSTC) path=$(SEED_RS)' | cmp -s - $@ || \
+	    echo 'seed=$(BENCH_SEED) rustc=$(HAVE_RUSTC) path=$(SEED_RS)' > $@
 
-# The generator's speed: make regen against importing jinja2 and yaml.
-bench-gen: build/deps.mk
+FORCE:
+
+$(SEED_LIB): bench/seed_shim.rs $(SEED_RS)
+	@mkdir -p $(dir $@)
+	cp $(SEED_RS) $(dir $@)segment.rs
+	cp bench/seed_shim.rs $(dir $@)lib.rs
+	$(RUSTC) -O --edition 2021 --crate-type staticlib --crate-name roam_seed -C panic=abort \
+	    --cap-lints allow $(dir $@)lib.rs -o $@
+
+$(BENCH): $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB))
+	$(CC) $(ALL_CFLAGS) $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB)) -o $@ $(LDLIBS)
+
+# Messages between two processes against a socketpair and against memcpy:
+# its own program, from bench/msg/.
+BENCH_MSG := $(BUILD)/bench/roam_bench_msg
+
+$(BENCH_MSG): $(sort $(wildcard bench/msg/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.c,$^) $(LIB) -o $@ $(LDLIBS)
+
+bench: $(BENCH) $(BENCH_MSG)
+	@$(BENCH)
+	@echo
+	@$(BENCH_MSG)
+	@echo
+	@$(MAKE) --no-print-directory bench-gen
+
+# The generator: make regen against importing Jinja2 and PyYAML.
+bench-gen: build/python.mk
 	@echo "== bench/gen_speed.py"
-	@$(PYTHON) bench/gen_speed.py 20
+	@$(or $(PYTHON_EXE),$(PYTHON)) bench/gen_speed.py 20
 
 clean:
 	rm -rf build

@@ -2,7 +2,7 @@
 """Generate the roam v7 C header and reference doc from schema/*.yaml.
 
     gen.py [--schema DIR] [--out DIR] [--readme FILE] [--headers GLOB...]
-           [--cache DIR] [--check]
+           [--cache DIR] [--baseline FILE] [--check | --compat | --compat-baseline]
 
 --schema (default schema) holds the *.yaml files, --out (default generated)
 receives the header and the doc.
@@ -17,7 +17,13 @@ a block of the README differs from what the schema gives.
 generated C names collide with a name they declare is rejected. --cache
 keeps, by the digest of what they depend on, the compiled templates, the
 checked tree of each file whose exact bytes passed before and the names the
-headers declare, so that an unchanged schema regenerates fast."""
+headers declare, so that an unchanged schema regenerates fast.
+
+The reference doc lists the differences from the ABI baseline (default
+SCHEMA/abi-baseline.json). --compat prints each of them, `file:line: class:
+reason`, and exits 1 if one is breaking. --compat-baseline records the schema
+as the new baseline; it refuses (exit 1) when a change is breaking and the
+format version (SEGMENT_VERSION and the magic's last byte) was not bumped."""
 
 import glob
 import os
@@ -25,7 +31,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from roam_codegen import checks, language, library, loader, model, names, render  # noqa: E402
+from roam_codegen import (checks, compat, language, library, loader, model,  # noqa: E402
+                          names, render)
 from roam_codegen.cache import Cache, digest  # noqa: E402
 from roam_codegen.errors import Collector, ErrorList, SchemaError, one_line  # noqa: E402
 
@@ -119,8 +126,25 @@ def run(args):
         return 1
     label = os.path.basename(os.path.normpath(args.schema))
     sources = [f"{label}/{os.path.basename(p)}" for p in schema.files]
-    outputs = render.render(schema, sources, cache and os.path.join(cache.root, "templates"))
+    baseline_path = args.baseline or os.path.join(args.schema, compat.BASELINE_NAME)
+    baseline_label = (f"{label}/{compat.BASELINE_NAME}" if args.baseline is None
+                      else args.baseline)
+    current = compat.facts(schema, label)
+    try:
+        baseline = compat.load_baseline(baseline_path, baseline_label)
+    except compat.BaselineError as e:
+        print(e, file=sys.stderr)
+        return 1
 
+    if args.compat:
+        return _compat(baseline, current, baseline_label)
+    if args.compat_baseline:
+        return _record_baseline(baseline, current, baseline_path, baseline_label)
+
+    changes = None if baseline is None else compat.diff(baseline.facts, current)
+    outputs = render.render(schema, sources, cache and os.path.join(cache.root, "templates"),
+                            changes=changes, baseline=baseline_label,
+                            baseline_version=baseline and baseline.segment_version)
     if args.check:
         stale = render.differences(outputs, args.out)
         for rel in stale:
@@ -136,6 +160,61 @@ def run(args):
     if readme:
         files[args.readme] = readme[0]
     render.write_all(files)
+    return 0
+
+
+def _compat(baseline, current, baseline_label):
+    """Print every difference from the baseline; 1 if one is breaking."""
+    if baseline is None:
+        print(f"{baseline_label}: no ABI baseline to compare with; record one "
+              "with 'make compat-baseline'", file=sys.stderr)
+        return 1
+    diffs = compat.diff(baseline.facts, current)
+    for d in diffs:
+        print(d)
+    breaking = sum(d.breaking for d in diffs)
+    counts = (f"{len(diffs)} difference(s): {breaking} breaking, "
+              f"{len(diffs) - breaking} compatible" if diffs else "no difference")
+    print(f"{counts} from {baseline_label} (SEGMENT_VERSION "
+          f"{baseline.segment_version})", file=sys.stderr)
+    if not breaking:
+        return 0
+    problem = compat.version_problem(baseline.facts, current)
+    if problem is None:
+        print("the format version was bumped: record the new ABI with "
+              "'make compat-baseline'", file=sys.stderr)
+    else:
+        print(f"breaking changes need a new format version ({problem}): undo them, "
+              "or bump SEGMENT_VERSION and the magic's last byte to the same new "
+              "version and run 'make compat-baseline'", file=sys.stderr)
+    return 1
+
+
+def _record_baseline(baseline, current, path, baseline_label):
+    """Write the schema's facts as the baseline, unless that would bless a
+    breaking change without a consistent format version bump."""
+    if baseline is not None:
+        breaking = [d for d in compat.diff(baseline.facts, current) if d.breaking]
+        problem = breaking and compat.version_problem(baseline.facts, current)
+        if problem:
+            for d in breaking:
+                print(d, file=sys.stderr)
+            print(f"{baseline_label}: not rewritten: {len(breaking)} breaking "
+                  f"change(s) and {problem}; bump SEGMENT_VERSION and the magic's "
+                  "last byte to the same new version first", file=sys.stderr)
+            return 1
+    text = compat.baseline_text(current)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            unchanged = f.read() == text
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        render.write_all({path: text})
+    version = current.get("constant.SEGMENT_VERSION.value")
+    print(f"{baseline_label}: {'unchanged' if unchanged else 'recorded'}, "
+          f"{len(current)} facts, SEGMENT_VERSION "
+          f"{version.value if version else 'unknown'}", file=sys.stderr)
     return 0
 
 
@@ -156,9 +235,11 @@ def internal_error(exc):
             "(a fault of the generator, not of the schema; nothing was written)")
 
 
-USAGE = ("usage: gen.py [--schema DIR] [--out DIR] [--readme FILE] "
-         "[--headers GLOB...] [--cache DIR] [--check]")
-_VALUED = {"--schema": "schema", "--out": "out", "--readme": "readme", "--cache": "cache"}
+USAGE = ("usage: gen.py [--schema DIR] [--out DIR] [--readme FILE] [--headers GLOB...] "
+         "[--cache DIR] [--baseline FILE] [--check | --compat | --compat-baseline]")
+_VALUED = {"--schema": "schema", "--out": "out", "--readme": "readme", "--cache": "cache",
+           "--baseline": "baseline"}
+_MODES = {"--check": "check", "--compat": "compat", "--compat-baseline": "compat_baseline"}
 
 
 class Args:
@@ -167,7 +248,8 @@ class Args:
 
     def __init__(self):
         self.schema, self.out, self.readme = "schema", "generated", None
-        self.headers, self.cache, self.check = [], None, False
+        self.headers, self.cache, self.baseline = [], None, None
+        self.check = self.compat = self.compat_baseline = False
 
 
 def parse_args(argv):
@@ -179,8 +261,10 @@ def parse_args(argv):
         if arg in ("-h", "--help"):
             print(__doc__)
             raise SystemExit(0)
-        if arg == "--check":
-            args.check = True
+        if arg in _MODES:
+            if any(getattr(args, m) for m in _MODES.values()):
+                _usage_error(f"{arg}: only one of {', '.join(_MODES)}")
+            setattr(args, _MODES[arg], True)
         elif name == "--headers":
             values = [value] if eq else []
             while i < len(argv) and not argv[i].startswith("-"):

@@ -8,16 +8,62 @@
  *   schema/40-var-slot-pool.yaml
  *   schema/50-framing.yaml
  *   schema/60-segment.yaml
+ *   schema/70-errors.yaml
  *
  * DO NOT EDIT: change the schema and run `make regen`.
  */
 #ifndef ROAM_SHM_LAYOUT_H
 #define ROAM_SHM_LAYOUT_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- Byte order ------------------------------------------------------------
+ * The layout is little-endian: every process that maps a segment
+ * must be too. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the roam v7 segment layout is little-endian; this target is not"
+#endif
+
+/* The same layout from C11 and from C++17 or later. In C an atomic field is
+ * _Atomic(T); in C++ it is std::atomic<T>, asserted below to have exactly
+ * T's size and alignment and to be always lock-free, as the C type is: both
+ * languages see the same bytes, and the accessors below, written with the
+ * C names, are the same atomic operations with the same orderings. */
+#ifdef __cplusplus
+#if __cplusplus > 202002L
+#include <stdatomic.h> /* C++23 declares the C names itself */
+#else
+#include <atomic>
+/* What C++23's <stdatomic.h> declares: the C names the accessors use. */
+using std::atomic_compare_exchange_strong_explicit;
+using std::atomic_exchange_explicit;
+using std::atomic_fetch_add_explicit;
+using std::atomic_fetch_and_explicit;
+using std::atomic_fetch_or_explicit;
+using std::atomic_fetch_sub_explicit;
+using std::atomic_load_explicit;
+using std::atomic_store_explicit;
+using std::memory_order_acq_rel;
+using std::memory_order_acquire;
+using std::memory_order_relaxed;
+using std::memory_order_release;
+using std::memory_order_seq_cst;
+#endif
+#define ROAM__ATOMIC(T) std::atomic<T>
+#define ROAM__ALIGNAS(n) alignas(n)
+#define ROAM__ALIGNOF(T) alignof(T)
+#define ROAM__STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+extern "C" {
+#else
+#include <stdatomic.h>
+#define ROAM__ATOMIC(T) _Atomic(T)
+#define ROAM__ALIGNAS(n) _Alignas(n)
+#define ROAM__ALIGNOF(T) _Alignof(T)
+#define ROAM__STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
 
 /* ---- Constants ---------------------------------------------------------- */
 
@@ -27,48 +73,206 @@
 
 /* Segment format version this layout describes. */
 #define ROAM_SEGMENT_VERSION 7u
+#define ROAM_SEGMENT_VERSION_STR "7" /* as text, for messages */
 
 /* Size of the segment header; later versions may grow it. [shm.segment.header] */
 #define ROAM_SEGMENT_HEADER_SIZE 128u
+#define ROAM_SEGMENT_HEADER_SIZE_STR "128" /* as text, for messages */
 
 /* Inline threshold used when the header stores 0. */
 #define ROAM_DEFAULT_INLINE_THRESHOLD 256u
+#define ROAM_DEFAULT_INLINE_THRESHOLD_STR "256" /* as text, for messages */
 
 /* Largest number of guests one segment can hold (peer ids 1..255). [shm.topology.max-guests] */
 #define ROAM_MAX_GUESTS 255u
+#define ROAM_MAX_GUESTS_STR "255" /* as text, for messages */
 
 /* Alignment of the peer table, every BipBuffer header and the var-slot pool. */
 #define ROAM_SEGMENT_ALIGN 64u
+#define ROAM_SEGMENT_ALIGN_STR "64" /* as text, for messages */
 
 /* Size of one peer-table entry. */
 #define ROAM_PEER_ENTRY_SIZE 64u
+#define ROAM_PEER_ENTRY_SIZE_STR "64" /* as text, for messages */
 
 /* Size of a BipBuffer header; its data follows it directly. */
 #define ROAM_BIPBUF_HEADER_SIZE 128u
+#define ROAM_BIPBUF_HEADER_SIZE_STR "128" /* as text, for messages */
 
 /* Size of one size-class header. */
 #define ROAM_SIZE_CLASS_HEADER_SIZE 64u
+#define ROAM_SIZE_CLASS_HEADER_SIZE_STR "64" /* as text, for messages */
 
 /* Size of the metadata of one slot. */
 #define ROAM_VAR_SLOT_META_SIZE 16u
+#define ROAM_VAR_SLOT_META_SIZE_STR "16" /* as text, for messages */
 
 /* Most size classes a segment can have; a slot reference names its class in one byte. */
 #define ROAM_MAX_SIZE_CLASSES 256u
+#define ROAM_MAX_SIZE_CLASSES_STR "256" /* as text, for messages */
 
 /* Slot index that marks an empty free list or the end of one. */
 #define ROAM_FREE_LIST_EMPTY 0xFFFFFFFFu
+#define ROAM_FREE_LIST_EMPTY_STR "4294967295" /* as text, for messages */
 
 /* Every entry's total_len is a multiple of this; inline padding is zero. */
 #define ROAM_FRAME_ALIGN 4u
+#define ROAM_FRAME_ALIGN_STR "4" /* as text, for messages */
 
 /* Size of an entry header. */
 #define ROAM_FRAME_HEADER_SIZE 8u
+#define ROAM_FRAME_HEADER_SIZE_STR "8" /* as text, for messages */
 
 /* total_len of an entry that carries a slot reference. */
 #define ROAM_SLOT_REF_ENTRY_SIZE 20u
+#define ROAM_SLOT_REF_ENTRY_SIZE_STR "20" /* as text, for messages */
 
 /* total_len of an entry that carries an mmap reference. */
 #define ROAM_MMAP_REF_ENTRY_SIZE 32u
+#define ROAM_MMAP_REF_ENTRY_SIZE_STR "32" /* as text, for messages */
+
+/* Largest inline payload; inline_payload_len holds it in 16 bits. */
+#define ROAM_INLINE_PAYLOAD_MAX 65535u
+#define ROAM_INLINE_PAYLOAD_MAX_STR "65535" /* as text, for messages */
+
+/* Bytes at the start of a slot that hold the payload length (u32, native byte order) before the payload itself, as roam's peers write and read it. */
+#define ROAM_SLOT_LEN_PREFIX_SIZE 4u
+#define ROAM_SLOT_LEN_PREFIX_SIZE_STR "4" /* as text, for messages */
+
+/* Largest segment (1 TiB) this library creates, attaches to or grows to: a bound on a corrupt size before anything is mapped. A limit of this library, not of the roam v7 format. */
+#define ROAM_SEGMENT_MAX_SIZE UINT64_C(0x10000000000)
+#define ROAM_SEGMENT_MAX_SIZE_STR "1099511627776" /* as text, for messages */
+
+/* ---- Errors ----------------------------------------------------------------
+ * Every code with its value and fixed message, in one list:
+ * XX(NAME, value, "message") makes ROAM_<NAME>. */
+#define ROAM_ERR_MAP(XX) \
+    XX(OK, 0, "success") \
+    XX(E_TRUNCATED, 1, "buffer is shorter than the 128-byte segment header") \
+    XX(E_BAD_MAGIC, 2, "bad magic: not a roam v7 segment") \
+    XX(E_VERSION, 3, "unsupported segment version") \
+    XX(E_HEADER_SIZE, 4, "unexpected header_size") \
+    XX(E_NO_CLASSES, 5, "segment missing var-slot classes") \
+    XX(E_MAX_GUESTS, 6, "max_guests exceeds 255") \
+    XX(E_CURRENT_SIZE, 7, "current_size is below total_size") \
+    XX(E_TOTAL_SIZE, 8, "total_size is smaller than the 128-byte header") \
+    XX(E_RESERVED, 9, "reserved header bytes are not zero") \
+    XX(E_PEER_TABLE_ALIGN, 10, "peer_table_offset is not a multiple of 64") \
+    XX(E_VAR_POOL_ALIGN, 11, "var_pool_offset is not a multiple of 64") \
+    XX(E_PEER_TABLE_BOUNDS, 12, "peer table overlaps the header or ends past current_size") \
+    XX(E_CLASS_TABLE_BOUNDS, 13, "size-class table overlaps the peer table or ends past current_size") \
+    XX(E_MAPPING_SHORT, 14, "mapping is shorter than current_size") \
+    XX(E_CLASS_SLOT_SIZE, 15, "size class has slot_size 0") \
+    XX(E_CLASS_SLOT_COUNT, 16, "size class has slot_count 0") \
+    XX(E_CLASS_BOUNDS, 17, "size-class metadata or slot data ends past current_size") \
+    XX(E_CLASS_FREE_HEAD, 18, "size-class free_head names no slot of the class") \
+    XX(E_PEER_STATE, 19, "peer state is not a known value") \
+    XX(E_PEER_RING_OFFSET, 20, "peer ring_offset differs from the layout") \
+    XX(E_PEER_RING_BOUNDS, 21, "peer rings do not fit before the var-slot pool") \
+    XX(E_RING_CAPACITY, 22, "ring capacity differs from bipbuf_capacity") \
+    XX(E_RING_INDEX, 23, "ring write, read or watermark beyond capacity") \
+    XX(E_LAYOUT_MAX_GUESTS, 24, "max_guests exceeds 255") \
+    XX(E_LAYOUT_CAPACITY, 25, "bipbuf_capacity must be a non-zero multiple of 64") \
+    XX(E_LAYOUT_NO_CLASSES, 26, "no size classes given") \
+    XX(E_LAYOUT_TOO_MANY_CLASSES, 27, "more than 256 size classes") \
+    XX(E_LAYOUT_SLOT_SIZE, 28, "a size class has slot_size 0") \
+    XX(E_LAYOUT_SLOT_COUNT, 29, "a size class has slot_count 0") \
+    XX(E_LAYOUT_OVERFLOW, 30, "segment size does not fit in 64 bits") \
+    XX(E_BUFFER_SMALL, 31, "buffer is shorter than the segment's total_size") \
+    XX(E_PEER_BUSY, 32, "peer entry is not in the state the operation needs") \
+    XX(E_PEER_INDEX, 33, "peer index is not below max_guests") \
+    XX(E_PEER_FULL, 34, "no empty peer entry left") \
+    XX(E_NOT_READY, 35, "segment is still being created (no magic yet)") \
+    XX(E_TIMEOUT, 36, "timed out waiting for the segment to become ready") \
+    XX(E_EXISTS, 37, "segment file already exists") \
+    XX(E_IO, 38, "system call failed") \
+    XX(E_FILE_SHORT, 39, "segment file is shorter than the segment says") \
+    XX(E_GROW, 40, "segment cannot grow to that size") \
+    XX(E_RING_LAYOUT, 41, "bipbuf_capacity is not a non-zero multiple of 64: rings cannot be laid out") \
+    XX(E_BUFFER_ALIGN, 42, "buffer is not aligned to 64 bytes") \
+    XX(E_FRAME_TRUNCATED, 43, "fewer bytes than a frame's 8-byte entry header") \
+    XX(E_FRAME_FLAGS, 44, "frame flags set an unknown bit or both SLOT_REF and MMAP_REF") \
+    XX(E_FRAME_LEN, 45, "frame total_len is too small, unaligned, past the readable bytes or wrong for its kind") \
+    XX(E_FRAME_RESERVED, 46, "reserved frame bytes are not zero") \
+    XX(E_SEGMENT_TOO_LARGE, 47, "segment is larger than this library's limit of 1099511627776 bytes") \
+    XX(E_SIZE_SHRANK, 48, "current_size is below the size already mapped") \
+    XX(E_ADDRESS_SPACE, 49, "segment is larger than this process can map (its size does not fit in size_t)") \
+    XX(E_FRAME_INLINE_LEN, 50, "frame inline_payload_len runs past the entry or is set in a reference entry") \
+    XX(E_RING_FULL, 51, "ring has no room for the entry yet (backpressure: retry)") \
+    XX(E_POOL_EXHAUSTED, 52, "no free var slot fits the payload yet (backpressure: retry)") \
+    XX(E_EMPTY, 53, "nothing to read") \
+    XX(E_TOO_LARGE, 54, "payload is larger than max_payload_size or the ring") \
+    XX(E_SLOT_STALE, 55, "slot is not allocated at that generation (double free or stale reference)") \
+    XX(E_SLOT_REF, 56, "slot reference names no slot of the pool") \
+    XX(E_SLOT_LEN, 57, "slot length prefix is larger than the slot can hold") \
+    XX(E_MMAP_REF, 58, "payload needs an mmap reference, which this library does not map") \
+    XX(E_PEER_GONE, 59, "the other side died, was recovered or said goodbye") \
+    XX(E_INVALID, 60, "invalid argument or call out of order")
+
+typedef enum roam_err {
+    ROAM_OK = 0, /* Success. */
+    ROAM_E_TRUNCATED = 1, /* There is no header to read; nothing was read past the buffer. */
+    ROAM_E_BAD_MAGIC = 2, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_VERSION = 3, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_HEADER_SIZE = 4, /* roam's own rule and message; not a roam v7 segment. */
+    ROAM_E_NO_CLASSES = 5, /* roam's own rule and message; not a usable segment. */
+    ROAM_E_MAX_GUESTS = 6, /* The header is corrupt; do not use the segment. */
+    ROAM_E_CURRENT_SIZE = 7, /* The header is corrupt; do not use the segment. */
+    ROAM_E_TOTAL_SIZE = 8, /* The header is corrupt; do not use the segment. */
+    ROAM_E_RESERVED = 9, /* The header is corrupt, or from a later version; do not use the segment. */
+    ROAM_E_PEER_TABLE_ALIGN = 10, /* The header is corrupt; do not use the segment. */
+    ROAM_E_VAR_POOL_ALIGN = 11, /* The header is corrupt; do not use the segment. */
+    ROAM_E_PEER_TABLE_BOUNDS = 12, /* The header is corrupt; do not use the segment. */
+    ROAM_E_CLASS_TABLE_BOUNDS = 13, /* The header is corrupt; do not use the segment. */
+    ROAM_E_MAPPING_SHORT = 14, /* The buffer or mapping does not hold the whole segment. */
+    ROAM_E_CLASS_SLOT_SIZE = 15, /* One size class is inconsistent; the diag names it. */
+    ROAM_E_CLASS_SLOT_COUNT = 16, /* One size class is inconsistent; the diag names it. */
+    ROAM_E_CLASS_BOUNDS = 17, /* One size class does not fit in the segment; the diag names it. */
+    ROAM_E_CLASS_FREE_HEAD = 18, /* One size class's free list is corrupt; the diag names it. */
+    ROAM_E_PEER_STATE = 19, /* One peer entry is corrupt; the diag names it. */
+    ROAM_E_PEER_RING_OFFSET = 20, /* One peer entry is corrupt; the diag names it. */
+    ROAM_E_PEER_RING_BOUNDS = 21, /* One guest's rings do not fit in the segment; the diag names it. */
+    ROAM_E_RING_CAPACITY = 22, /* One BipBuffer header is corrupt; the diag names it. */
+    ROAM_E_RING_INDEX = 23, /* One BipBuffer header is corrupt; the diag names it. */
+    ROAM_E_LAYOUT_MAX_GUESTS = 24, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_CAPACITY = 25, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_NO_CLASSES = 26, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_TOO_MANY_CLASSES = 27, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_SLOT_SIZE = 28, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_SLOT_COUNT = 29, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_LAYOUT_OVERFLOW = 30, /* The configuration cannot be laid out; nothing was written. */
+    ROAM_E_BUFFER_SMALL = 31, /* The buffer cannot hold the segment; nothing was written. */
+    ROAM_E_PEER_BUSY = 32, /* *found holds the state seen. For a guest's heartbeat or detach: the host has recovered the entry (this guest was declared dead). */
+    ROAM_E_PEER_INDEX = 33, /* The index names no entry of this segment. */
+    ROAM_E_PEER_FULL = 34, /* Every peer entry is taken. */
+    ROAM_E_NOT_READY = 35, /* The file exists but the host is still creating it (empty, or magic still zero): retry, or use roam_segment_attach_timeout. */
+    ROAM_E_TIMEOUT = 36, /* The wait for a ready segment ran out; the message quotes the last reason. */
+    ROAM_E_EXISTS = 37, /* create: the path exists (another host may own it). */
+    ROAM_E_IO = 38, /* A system call failed: the message is `step: strerror`, and errno is kept. */
+    ROAM_E_FILE_SHORT = 39, /* The file is shorter than the segment says (or was cut below a guest's mapping): nothing past its end was mapped or touched; stop using it. */
+    ROAM_E_GROW = 40, /* grow: the new size is not above current_size; nothing changed. */
+    ROAM_E_RING_LAYOUT = 41, /* The segment's rings cannot be placed; do not use it. */
+    ROAM_E_BUFFER_ALIGN = 42, /* Whole-segment functions need a buffer aligned as a mapping is. */
+    ROAM_E_FRAME_TRUNCATED = 43, /* A BipBuffer entry is cut short. */
+    ROAM_E_FRAME_FLAGS = 44, /* A BipBuffer entry has bad flags. */
+    ROAM_E_FRAME_LEN = 45, /* A BipBuffer entry has a bad total_len. */
+    ROAM_E_FRAME_RESERVED = 46, /* A BipBuffer entry has non-zero reserved bytes. */
+    ROAM_E_SEGMENT_TOO_LARGE = 47, /* A segment to create, attach, grow or follow is over SEGMENT_MAX_SIZE; nothing was mapped or changed. */
+    ROAM_E_SIZE_SHRANK = 48, /* A guest saw current_size go down: segments only grow, so the header is corrupt; stop using it. */
+    ROAM_E_ADDRESS_SPACE = 49, /* A 32-bit process met a segment whose size does not fit size_t; nothing was truncated, mapped or changed. */
+    ROAM_E_FRAME_INLINE_LEN = 50, /* A BipBuffer entry's inline length is inconsistent. */
+    ROAM_E_RING_FULL = 51, /* Backpressure, not a failure; retry once the consumer has read. */
+    ROAM_E_POOL_EXHAUSTED = 52, /* Backpressure, not a failure; retry once the receiver has freed slots. */
+    ROAM_E_EMPTY = 53, /* The ring holds no unread entry. */
+    ROAM_E_TOO_LARGE = 54, /* The payload can never be sent in this segment. */
+    ROAM_E_SLOT_STALE = 55, /* A double free or a stale slot reference; nothing was changed. */
+    ROAM_E_SLOT_REF = 56, /* A corrupt slot reference; nothing was read. */
+    ROAM_E_SLOT_LEN = 57, /* A corrupt slot payload; nothing was read past the slot. */
+    ROAM_E_MMAP_REF = 58, /* The payload is above every slot size; mmap references are not supported. */
+    ROAM_E_PEER_GONE = 59, /* Stop using the port; the peer is gone. */
+    ROAM_E_INVALID = 60, /* A programming error in the caller; nothing was changed. */
+    ROAM_E__COUNT = 61
+} roam_err_t;
 
 /* ---- Field descriptions ------------------------------------------------- */
 
@@ -97,13 +301,29 @@ static inline uint64_t roam_field_value(const void *base, const roam_field_info_
 
 /* ---- Lock-free atomics -------------------------------------------------- */
 
-/* A lock-based atomic would not synchronise across processes. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && sizeof(int) == 4,
-               "32-bit atomics must always be lock-free");
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && sizeof(long long) == 8,
-               "64-bit atomics must always be lock-free");
-_Static_assert(sizeof(long) != 8 || ATOMIC_LONG_LOCK_FREE == 2,
-               "64-bit atomics must always be lock-free");
+/* A lock-based atomic would not synchronise across processes, and an
+ * atomic wider or more aligned than its plain type would move the fields
+ * after it. */
+ROAM__STATIC_ASSERT(sizeof(ROAM__ATOMIC(uint32_t)) == 4 && ROAM__ALIGNOF(ROAM__ATOMIC(uint32_t)) == 4,
+                    "32-bit atomics must be 4 bytes, 4-byte aligned");
+#ifdef __cplusplus
+ROAM__STATIC_ASSERT(std::atomic<uint32_t>::is_always_lock_free,
+                    "32-bit atomics must always be lock-free");
+#else
+ROAM__STATIC_ASSERT(ATOMIC_INT_LOCK_FREE == 2 && sizeof(int) == 4,
+                    "32-bit atomics must always be lock-free");
+#endif
+ROAM__STATIC_ASSERT(sizeof(ROAM__ATOMIC(uint64_t)) == 8 && ROAM__ALIGNOF(ROAM__ATOMIC(uint64_t)) == 8,
+                    "64-bit atomics must be 8 bytes, 8-byte aligned");
+#ifdef __cplusplus
+ROAM__STATIC_ASSERT(std::atomic<uint64_t>::is_always_lock_free,
+                    "64-bit atomics must always be lock-free");
+#else
+ROAM__STATIC_ASSERT(ATOMIC_LLONG_LOCK_FREE == 2 && sizeof(long long) == 8,
+                    "64-bit atomics must always be lock-free");
+ROAM__STATIC_ASSERT(sizeof(long) != 8 || ATOMIC_LONG_LOCK_FREE == 2,
+                    "64-bit atomics must always be lock-free");
+#endif
 
 /* ---- enum peer_state: Lifecycle of one peer-table entry. */
 #define ROAM_PEER_STATE_EMPTY 0u /* Free; a guest may attach or the host may reserve it. */
@@ -174,7 +394,7 @@ static inline bool roam_frame_flags_valid(uint32_t v)
  */
 typedef struct roam_segment_header {
     /*   0: MAGIC; a reader checks it before anything else. */
-    uint8_t magic[8];
+    ROAM__ALIGNAS(8) uint8_t magic[8];
     /*   8: SEGMENT_VERSION. */
     uint32_t version;
     /*  12: SEGMENT_HEADER_SIZE, so that a later version can grow the header. */
@@ -196,47 +416,104 @@ typedef struct roam_segment_header {
     /*  56: Heartbeat period in nanoseconds; 0 turns heartbeats off. */
     uint64_t heartbeat_interval;
     /*  64: Non-zero once the host shuts down in order; guests then detach. */
-    _Atomic uint32_t host_goodbye;
+    ROAM__ATOMIC(uint32_t) host_goodbye;
     /*  68: Number of size-class headers at var_pool_offset; 0 is invalid. */
     uint32_t num_var_slot_classes;
     /*  72: Size of the segment after growth; never below total_size. */
-    _Atomic uint64_t current_size;
+    ROAM__ATOMIC(uint64_t) current_size;
     /*  80: Zero; room for later versions. */
     uint8_t reserved[48];
 } roam_segment_header_t;
 
-_Static_assert(sizeof(roam_segment_header_t) == 128, "segment_header: size");
-_Static_assert(_Alignof(roam_segment_header_t) == 8, "segment_header: alignment");
-_Static_assert(offsetof(roam_segment_header_t, magic) == 0, "segment_header.magic: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->magic) == 8, "segment_header.magic: size");
-_Static_assert(offsetof(roam_segment_header_t, version) == 8, "segment_header.version: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->version) == 4, "segment_header.version: size");
-_Static_assert(offsetof(roam_segment_header_t, header_size) == 12, "segment_header.header_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->header_size) == 4, "segment_header.header_size: size");
-_Static_assert(offsetof(roam_segment_header_t, total_size) == 16, "segment_header.total_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->total_size) == 8, "segment_header.total_size: size");
-_Static_assert(offsetof(roam_segment_header_t, max_payload_size) == 24, "segment_header.max_payload_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->max_payload_size) == 4, "segment_header.max_payload_size: size");
-_Static_assert(offsetof(roam_segment_header_t, inline_threshold) == 28, "segment_header.inline_threshold: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->inline_threshold) == 4, "segment_header.inline_threshold: size");
-_Static_assert(offsetof(roam_segment_header_t, max_guests) == 32, "segment_header.max_guests: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->max_guests) == 4, "segment_header.max_guests: size");
-_Static_assert(offsetof(roam_segment_header_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->bipbuf_capacity) == 4, "segment_header.bipbuf_capacity: size");
-_Static_assert(offsetof(roam_segment_header_t, peer_table_offset) == 40, "segment_header.peer_table_offset: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->peer_table_offset) == 8, "segment_header.peer_table_offset: size");
-_Static_assert(offsetof(roam_segment_header_t, var_pool_offset) == 48, "segment_header.var_pool_offset: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->var_pool_offset) == 8, "segment_header.var_pool_offset: size");
-_Static_assert(offsetof(roam_segment_header_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->heartbeat_interval) == 8, "segment_header.heartbeat_interval: size");
-_Static_assert(offsetof(roam_segment_header_t, host_goodbye) == 64, "segment_header.host_goodbye: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->host_goodbye) == 4, "segment_header.host_goodbye: size");
-_Static_assert(offsetof(roam_segment_header_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->num_var_slot_classes) == 4, "segment_header.num_var_slot_classes: size");
-_Static_assert(offsetof(roam_segment_header_t, current_size) == 72, "segment_header.current_size: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
-_Static_assert(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
-_Static_assert(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_segment_header_t) == 128, "segment_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_segment_header_t) == 8, "segment_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, magic) == 0, "segment_header.magic: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->magic) == 8, "segment_header.magic: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, version) == 8, "segment_header.version: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->version) == 4, "segment_header.version: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, header_size) == 12, "segment_header.header_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->header_size) == 4, "segment_header.header_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, total_size) == 16, "segment_header.total_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->total_size) == 8, "segment_header.total_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, max_payload_size) == 24, "segment_header.max_payload_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->max_payload_size) == 4, "segment_header.max_payload_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, inline_threshold) == 28, "segment_header.inline_threshold: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->inline_threshold) == 4, "segment_header.inline_threshold: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, max_guests) == 32, "segment_header.max_guests: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->max_guests) == 4, "segment_header.max_guests: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->bipbuf_capacity) == 4, "segment_header.bipbuf_capacity: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, peer_table_offset) == 40, "segment_header.peer_table_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->peer_table_offset) == 8, "segment_header.peer_table_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, var_pool_offset) == 48, "segment_header.var_pool_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->var_pool_offset) == 8, "segment_header.var_pool_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->heartbeat_interval) == 8, "segment_header.heartbeat_interval: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, host_goodbye) == 64, "segment_header.host_goodbye: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->host_goodbye) == 4, "segment_header.host_goodbye: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->num_var_slot_classes) == 4, "segment_header.num_var_slot_classes: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, current_size) == 72, "segment_header.current_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->current_size) == 8, "segment_header.current_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_t, reserved) == 80, "segment_header.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_segment_header_t *)0)->reserved) == 48, "segment_header.reserved: size");
+
+
+/* A private copy of segment_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_segment_header_plain {
+    ROAM__ALIGNAS(8) uint8_t magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t total_size;
+    uint32_t max_payload_size;
+    uint32_t inline_threshold;
+    uint32_t max_guests;
+    uint32_t bipbuf_capacity;
+    uint64_t peer_table_offset;
+    uint64_t var_pool_offset;
+    uint64_t heartbeat_interval;
+    uint32_t host_goodbye;
+    uint32_t num_var_slot_classes;
+    uint64_t current_size;
+    uint8_t reserved[48];
+} roam_segment_header_plain_t;
+
+ROAM__STATIC_ASSERT(sizeof(roam_segment_header_plain_t) == 128, "segment_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_segment_header_plain_t) == 8, "segment_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, magic) == 0, "segment_header.magic plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, version) == 8, "segment_header.version plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, header_size) == 12, "segment_header.header_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, total_size) == 16, "segment_header.total_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, max_payload_size) == 24, "segment_header.max_payload_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, inline_threshold) == 28, "segment_header.inline_threshold plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, max_guests) == 32, "segment_header.max_guests plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, bipbuf_capacity) == 36, "segment_header.bipbuf_capacity plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, peer_table_offset) == 40, "segment_header.peer_table_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, var_pool_offset) == 48, "segment_header.var_pool_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, heartbeat_interval) == 56, "segment_header.heartbeat_interval plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, host_goodbye) == 64, "segment_header.host_goodbye plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, num_var_slot_classes) == 68, "segment_header.num_var_slot_classes plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, current_size) == 72, "segment_header.current_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_segment_header_plain_t, reserved) == 80, "segment_header.reserved plain: offset");
+static inline const uint8_t *roam_segment_header_plain_magic(const roam_segment_header_plain_t *p) { return p->magic; }
+static inline uint32_t roam_segment_header_plain_version(const roam_segment_header_plain_t *p) { return p->version; }
+static inline uint32_t roam_segment_header_plain_header_size(const roam_segment_header_plain_t *p) { return p->header_size; }
+static inline uint64_t roam_segment_header_plain_total_size(const roam_segment_header_plain_t *p) { return p->total_size; }
+static inline uint32_t roam_segment_header_plain_max_payload_size(const roam_segment_header_plain_t *p) { return p->max_payload_size; }
+static inline uint32_t roam_segment_header_plain_inline_threshold(const roam_segment_header_plain_t *p) { return p->inline_threshold; }
+static inline uint32_t roam_segment_header_plain_effective_inline_threshold(const roam_segment_header_plain_t *p)
+{
+    return p->inline_threshold != 0 ? p->inline_threshold : ROAM_DEFAULT_INLINE_THRESHOLD;
+}
+static inline uint32_t roam_segment_header_plain_max_guests(const roam_segment_header_plain_t *p) { return p->max_guests; }
+static inline uint32_t roam_segment_header_plain_bipbuf_capacity(const roam_segment_header_plain_t *p) { return p->bipbuf_capacity; }
+static inline uint64_t roam_segment_header_plain_peer_table_offset(const roam_segment_header_plain_t *p) { return p->peer_table_offset; }
+static inline uint64_t roam_segment_header_plain_var_pool_offset(const roam_segment_header_plain_t *p) { return p->var_pool_offset; }
+static inline uint64_t roam_segment_header_plain_heartbeat_interval(const roam_segment_header_plain_t *p) { return p->heartbeat_interval; }
+static inline uint32_t roam_segment_header_plain_host_goodbye(const roam_segment_header_plain_t *p) { return p->host_goodbye; }
+static inline uint32_t roam_segment_header_plain_num_var_slot_classes(const roam_segment_header_plain_t *p) { return p->num_var_slot_classes; }
+static inline uint64_t roam_segment_header_plain_current_size(const roam_segment_header_plain_t *p) { return p->current_size; }
 
 /* Every field of segment_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_segment_header_fields(size_t *count)
@@ -424,29 +701,52 @@ static inline void roam_segment_header_store_current_size(roam_segment_header_t 
  */
 typedef struct roam_peer_entry {
     /*   0: PEER_STATE value; goodbye and reset are plain stores. */
-    _Atomic uint32_t state;
+    ROAM__ALIGNAS(8) ROAM__ATOMIC(uint32_t) state;
     /*   4: Incremented on every attach and every reserve. */
-    _Atomic uint32_t epoch;
+    ROAM__ATOMIC(uint32_t) epoch;
     /*   8: Monotonic-clock time of the guest's last heartbeat, in ns; 0 after reset. */
-    _Atomic uint64_t last_heartbeat;
+    ROAM__ATOMIC(uint64_t) last_heartbeat;
     /*  16: Byte offset of this guest's BipBuffer pair from the start of the segment. */
     uint64_t ring_offset;
     /*  24: Zero. */
     uint8_t reserved[40];
 } roam_peer_entry_t;
 
-_Static_assert(sizeof(roam_peer_entry_t) == 64, "peer_entry: size");
-_Static_assert(_Alignof(roam_peer_entry_t) == 8, "peer_entry: alignment");
-_Static_assert(offsetof(roam_peer_entry_t, state) == 0, "peer_entry.state: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->state) == 4, "peer_entry.state: size");
-_Static_assert(offsetof(roam_peer_entry_t, epoch) == 4, "peer_entry.epoch: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->epoch) == 4, "peer_entry.epoch: size");
-_Static_assert(offsetof(roam_peer_entry_t, last_heartbeat) == 8, "peer_entry.last_heartbeat: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->last_heartbeat) == 8, "peer_entry.last_heartbeat: size");
-_Static_assert(offsetof(roam_peer_entry_t, ring_offset) == 16, "peer_entry.ring_offset: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.ring_offset: size");
-_Static_assert(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
-_Static_assert(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_peer_entry_t) == 64, "peer_entry: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_peer_entry_t) == 8, "peer_entry: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, state) == 0, "peer_entry.state: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->state) == 4, "peer_entry.state: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, epoch) == 4, "peer_entry.epoch: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->epoch) == 4, "peer_entry.epoch: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, last_heartbeat) == 8, "peer_entry.last_heartbeat: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->last_heartbeat) == 8, "peer_entry.last_heartbeat: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, ring_offset) == 16, "peer_entry.ring_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->ring_offset) == 8, "peer_entry.ring_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_t, reserved) == 24, "peer_entry.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_peer_entry_t *)0)->reserved) == 40, "peer_entry.reserved: size");
+
+
+/* A private copy of peer_entry: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_peer_entry_plain {
+    ROAM__ALIGNAS(8) uint32_t state;
+    uint32_t epoch;
+    uint64_t last_heartbeat;
+    uint64_t ring_offset;
+    uint8_t reserved[40];
+} roam_peer_entry_plain_t;
+
+ROAM__STATIC_ASSERT(sizeof(roam_peer_entry_plain_t) == 64, "peer_entry plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_peer_entry_plain_t) == 8, "peer_entry plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, state) == 0, "peer_entry.state plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, epoch) == 4, "peer_entry.epoch plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, last_heartbeat) == 8, "peer_entry.last_heartbeat plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, ring_offset) == 16, "peer_entry.ring_offset plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_peer_entry_plain_t, reserved) == 24, "peer_entry.reserved plain: offset");
+static inline uint32_t roam_peer_entry_plain_state(const roam_peer_entry_plain_t *p) { return p->state; }
+static inline uint32_t roam_peer_entry_plain_epoch(const roam_peer_entry_plain_t *p) { return p->epoch; }
+static inline uint64_t roam_peer_entry_plain_last_heartbeat(const roam_peer_entry_plain_t *p) { return p->last_heartbeat; }
+static inline uint64_t roam_peer_entry_plain_ring_offset(const roam_peer_entry_plain_t *p) { return p->ring_offset; }
 
 /* Every field of peer_entry in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_peer_entry_fields(size_t *count)
@@ -569,33 +869,58 @@ static inline void roam_peer_entry_set_ring_offset(roam_peer_entry_t *p, uint64_
  */
 typedef struct roam_bipbuf_header {
     /*   0: Producer's next write position in the data area. */
-    _Alignas(64) _Atomic uint32_t write;
+    ROAM__ALIGNAS(64) ROAM__ATOMIC(uint32_t) write;
     /*   4: Where the producer wrapped; 0 when it has not. */
-    _Atomic uint32_t watermark;
+    ROAM__ATOMIC(uint32_t) watermark;
     /*   8: Data bytes after this header; equals the segment's bipbuf_capacity. */
     uint32_t capacity;
     /*  12: Ends the producer's cache line. */
     uint8_t producer_pad[52];
     /*  64: Consumer's read frontier; starts the consumer's cache line. */
-    _Atomic uint32_t read;
+    ROAM__ATOMIC(uint32_t) read;
     /*  68: Ends the consumer's cache line. */
     uint8_t consumer_pad[60];
 } roam_bipbuf_header_t;
 
-_Static_assert(sizeof(roam_bipbuf_header_t) == 128, "bipbuf_header: size");
-_Static_assert(_Alignof(roam_bipbuf_header_t) == 64, "bipbuf_header: alignment");
-_Static_assert(offsetof(roam_bipbuf_header_t, write) == 0, "bipbuf_header.write: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->write) == 4, "bipbuf_header.write: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, watermark) == 4, "bipbuf_header.watermark: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->watermark) == 4, "bipbuf_header.watermark: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, capacity) == 8, "bipbuf_header.capacity: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->capacity) == 4, "bipbuf_header.capacity: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, producer_pad) == 12, "bipbuf_header.producer_pad: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->producer_pad) == 52, "bipbuf_header.producer_pad: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, read) == 64, "bipbuf_header.read: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.read: size");
-_Static_assert(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
-_Static_assert(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
+ROAM__STATIC_ASSERT(sizeof(roam_bipbuf_header_t) == 128, "bipbuf_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_bipbuf_header_t) == 64, "bipbuf_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, write) == 0, "bipbuf_header.write: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->write) == 4, "bipbuf_header.write: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, watermark) == 4, "bipbuf_header.watermark: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->watermark) == 4, "bipbuf_header.watermark: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, capacity) == 8, "bipbuf_header.capacity: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->capacity) == 4, "bipbuf_header.capacity: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, producer_pad) == 12, "bipbuf_header.producer_pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->producer_pad) == 52, "bipbuf_header.producer_pad: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, read) == 64, "bipbuf_header.read: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->read) == 4, "bipbuf_header.read: size");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_t, consumer_pad) == 68, "bipbuf_header.consumer_pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_bipbuf_header_t *)0)->consumer_pad) == 60, "bipbuf_header.consumer_pad: size");
+
+
+/* A private copy of bipbuf_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_bipbuf_header_plain {
+    ROAM__ALIGNAS(64) uint32_t write;
+    uint32_t watermark;
+    uint32_t capacity;
+    uint8_t producer_pad[52];
+    uint32_t read;
+    uint8_t consumer_pad[60];
+} roam_bipbuf_header_plain_t;
+
+ROAM__STATIC_ASSERT(sizeof(roam_bipbuf_header_plain_t) == 128, "bipbuf_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_bipbuf_header_plain_t) == 64, "bipbuf_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, write) == 0, "bipbuf_header.write plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, watermark) == 4, "bipbuf_header.watermark plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, capacity) == 8, "bipbuf_header.capacity plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, producer_pad) == 12, "bipbuf_header.producer_pad plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, read) == 64, "bipbuf_header.read plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_bipbuf_header_plain_t, consumer_pad) == 68, "bipbuf_header.consumer_pad plain: offset");
+static inline uint32_t roam_bipbuf_header_plain_write(const roam_bipbuf_header_plain_t *p) { return p->write; }
+static inline uint32_t roam_bipbuf_header_plain_watermark(const roam_bipbuf_header_plain_t *p) { return p->watermark; }
+static inline uint32_t roam_bipbuf_header_plain_capacity(const roam_bipbuf_header_plain_t *p) { return p->capacity; }
+static inline uint32_t roam_bipbuf_header_plain_read(const roam_bipbuf_header_plain_t *p) { return p->read; }
 
 /* Every field of bipbuf_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_bipbuf_header_fields(size_t *count)
@@ -664,25 +989,45 @@ static inline void roam_bipbuf_header_store_read(roam_bipbuf_header_t *p, uint32
  */
 typedef struct roam_size_class_header {
     /*   0: Bytes in each slot of this class; never 0. */
-    _Alignas(64) uint32_t slot_size;
+    ROAM__ALIGNAS(64) uint32_t slot_size;
     /*   4: Number of slots in this class. */
     uint32_t slot_count;
     /*   8: (generation << 32) | first free slot index; FREE_LIST_EMPTY when none is free. */
-    _Atomic uint64_t free_head;
+    ROAM__ATOMIC(uint64_t) free_head;
     /*  16: Zero. */
     uint8_t pad[48];
 } roam_size_class_header_t;
 
-_Static_assert(sizeof(roam_size_class_header_t) == 64, "size_class_header: size");
-_Static_assert(_Alignof(roam_size_class_header_t) == 64, "size_class_header: alignment");
-_Static_assert(offsetof(roam_size_class_header_t, slot_size) == 0, "size_class_header.slot_size: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->slot_size) == 4, "size_class_header.slot_size: size");
-_Static_assert(offsetof(roam_size_class_header_t, slot_count) == 4, "size_class_header.slot_count: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->slot_count) == 4, "size_class_header.slot_count: size");
-_Static_assert(offsetof(roam_size_class_header_t, free_head) == 8, "size_class_header.free_head: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_class_header.free_head: size");
-_Static_assert(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
-_Static_assert(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
+ROAM__STATIC_ASSERT(sizeof(roam_size_class_header_t) == 64, "size_class_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_size_class_header_t) == 64, "size_class_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, slot_size) == 0, "size_class_header.slot_size: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->slot_size) == 4, "size_class_header.slot_size: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, slot_count) == 4, "size_class_header.slot_count: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->slot_count) == 4, "size_class_header.slot_count: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, free_head) == 8, "size_class_header.free_head: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->free_head) == 8, "size_class_header.free_head: size");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_t, pad) == 16, "size_class_header.pad: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_size_class_header_t *)0)->pad) == 48, "size_class_header.pad: size");
+
+
+/* A private copy of size_class_header: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_size_class_header_plain {
+    ROAM__ALIGNAS(64) uint32_t slot_size;
+    uint32_t slot_count;
+    uint64_t free_head;
+    uint8_t pad[48];
+} roam_size_class_header_plain_t;
+
+ROAM__STATIC_ASSERT(sizeof(roam_size_class_header_plain_t) == 64, "size_class_header plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_size_class_header_plain_t) == 64, "size_class_header plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, slot_size) == 0, "size_class_header.slot_size plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, slot_count) == 4, "size_class_header.slot_count plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, free_head) == 8, "size_class_header.free_head plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_size_class_header_plain_t, pad) == 16, "size_class_header.pad plain: offset");
+static inline uint32_t roam_size_class_header_plain_slot_size(const roam_size_class_header_plain_t *p) { return p->slot_size; }
+static inline uint32_t roam_size_class_header_plain_slot_count(const roam_size_class_header_plain_t *p) { return p->slot_count; }
+static inline uint64_t roam_size_class_header_plain_free_head(const roam_size_class_header_plain_t *p) { return p->free_head; }
 
 /* Every field of size_class_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_size_class_header_fields(size_t *count)
@@ -745,25 +1090,46 @@ static inline bool roam_size_class_header_free_head_swap(roam_size_class_header_
  */
 typedef struct roam_var_slot_meta {
     /*   0: ABA counter, incremented on each allocation. */
-    _Atomic uint32_t generation;
+    ROAM__ATOMIC(uint32_t) generation;
     /*   4: SLOT_STATE value. */
-    _Atomic uint32_t state;
+    ROAM__ATOMIC(uint32_t) state;
     /*   8: Peer id of the allocating peer; 0 is the host. */
-    _Atomic uint32_t owner_peer;
+    ROAM__ATOMIC(uint32_t) owner_peer;
     /*  12: Next slot on the free list; FREE_LIST_EMPTY ends the list. */
-    _Atomic uint32_t next_free;
+    ROAM__ATOMIC(uint32_t) next_free;
 } roam_var_slot_meta_t;
 
-_Static_assert(sizeof(roam_var_slot_meta_t) == 16, "var_slot_meta: size");
-_Static_assert(_Alignof(roam_var_slot_meta_t) == 4, "var_slot_meta: alignment");
-_Static_assert(offsetof(roam_var_slot_meta_t, generation) == 0, "var_slot_meta.generation: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->generation) == 4, "var_slot_meta.generation: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, state) == 4, "var_slot_meta.state: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->state) == 4, "var_slot_meta.state: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.owner_peer: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
-_Static_assert(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
-_Static_assert(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
+ROAM__STATIC_ASSERT(sizeof(roam_var_slot_meta_t) == 16, "var_slot_meta: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_var_slot_meta_t) == 4, "var_slot_meta: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, generation) == 0, "var_slot_meta.generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->generation) == 4, "var_slot_meta.generation: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, state) == 4, "var_slot_meta.state: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->state) == 4, "var_slot_meta.state: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, owner_peer) == 8, "var_slot_meta.owner_peer: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->owner_peer) == 4, "var_slot_meta.owner_peer: size");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_t, next_free) == 12, "var_slot_meta.next_free: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_var_slot_meta_t *)0)->next_free) == 4, "var_slot_meta.next_free: size");
+
+
+/* A private copy of var_slot_meta: the same bytes without _Atomic, so that
+ * reading a snapshot costs a plain load. */
+typedef struct roam_var_slot_meta_plain {
+    uint32_t generation;
+    uint32_t state;
+    uint32_t owner_peer;
+    uint32_t next_free;
+} roam_var_slot_meta_plain_t;
+
+ROAM__STATIC_ASSERT(sizeof(roam_var_slot_meta_plain_t) == 16, "var_slot_meta plain: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_var_slot_meta_plain_t) == 4, "var_slot_meta plain: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, generation) == 0, "var_slot_meta.generation plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, state) == 4, "var_slot_meta.state plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, owner_peer) == 8, "var_slot_meta.owner_peer plain: offset");
+ROAM__STATIC_ASSERT(offsetof(roam_var_slot_meta_plain_t, next_free) == 12, "var_slot_meta.next_free plain: offset");
+static inline uint32_t roam_var_slot_meta_plain_generation(const roam_var_slot_meta_plain_t *p) { return p->generation; }
+static inline uint32_t roam_var_slot_meta_plain_state(const roam_var_slot_meta_plain_t *p) { return p->state; }
+static inline uint32_t roam_var_slot_meta_plain_owner_peer(const roam_var_slot_meta_plain_t *p) { return p->owner_peer; }
+static inline uint32_t roam_var_slot_meta_plain_next_free(const roam_var_slot_meta_plain_t *p) { return p->next_free; }
 
 /* Every field of var_slot_meta in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_var_slot_meta_fields(size_t *count)
@@ -807,6 +1173,18 @@ static inline void roam_var_slot_meta_store_state(roam_var_slot_meta_t *p, uint3
     atomic_store_explicit(&p->state, v, memory_order_release);
 }
 
+/* free: Give an allocated slot back; of two racing frees of one slot, only one wins. */
+/* CAS ALLOCATED -> FREE; true on success, else *found (if not NULL) gets the value seen. */
+static inline bool roam_var_slot_meta_state_free(roam_var_slot_meta_t *p, uint32_t *found)
+{
+    uint32_t expected = ROAM_SLOT_STATE_ALLOCATED;
+    bool ok = atomic_compare_exchange_strong_explicit(&p->state, &expected,
+        ROAM_SLOT_STATE_FREE, memory_order_acq_rel, memory_order_acquire);
+    if (found != NULL)
+        *found = expected;
+    return ok;
+}
+
 /* var_slot_meta.owner_peer, written by the host or guest, at run time */
 static inline uint32_t roam_var_slot_meta_load_owner_peer(const roam_var_slot_meta_t *p)
 {
@@ -839,17 +1217,22 @@ typedef struct roam_frame_header {
     /*   4: FRAME_FLAGS bits; SLOT_REF and MMAP_REF are never both set. */
     uint8_t flags;
     /*   5: Zero. */
-    uint8_t reserved[3];
+    uint8_t reserved;
+    /*   6: Inline entries: the payload length without padding, as roam's framing writes it; 0 means unknown (read total_len - 8). Reference entries: 0. */
+    uint16_t inline_payload_len;
 } roam_frame_header_t;
 
-_Static_assert(sizeof(roam_frame_header_t) == 8, "frame_header: size");
-_Static_assert(_Alignof(roam_frame_header_t) == 4, "frame_header: alignment");
-_Static_assert(offsetof(roam_frame_header_t, total_len) == 0, "frame_header.total_len: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_header.total_len: size");
-_Static_assert(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
-_Static_assert(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
-_Static_assert(sizeof(((roam_frame_header_t *)0)->reserved) == 3, "frame_header.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_frame_header_t) == 8, "frame_header: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_frame_header_t) == 4, "frame_header: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, total_len) == 0, "frame_header.total_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->total_len) == 4, "frame_header.total_len: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, flags) == 4, "frame_header.flags: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->flags) == 1, "frame_header.flags: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, reserved) == 5, "frame_header.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->reserved) == 1, "frame_header.reserved: size");
+ROAM__STATIC_ASSERT(offsetof(roam_frame_header_t, inline_payload_len) == 6, "frame_header.inline_payload_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_frame_header_t *)0)->inline_payload_len) == 2, "frame_header.inline_payload_len: size");
+
 
 /* Every field of frame_header in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
@@ -857,7 +1240,8 @@ static inline const roam_field_info_t *roam_frame_header_fields(size_t *count)
     static const roam_field_info_t fields[] = {
         {"total_len", 0, 4, 0, false, false, NULL, 0},
         {"flags", 4, 1, 0, false, false, NULL, 0},
-        {"reserved", 5, 3, 3, false, true, NULL, 0},
+        {"reserved", 5, 1, 0, false, true, NULL, 0},
+        {"inline_payload_len", 6, 2, 0, false, false, NULL, 0},
     };
     *count = sizeof fields / sizeof fields[0];
     return fields;
@@ -885,6 +1269,17 @@ static inline void roam_frame_header_set_flags(roam_frame_header_t *p, uint8_t v
     p->flags = v;
 }
 
+/* frame_header.inline_payload_len, written by the ring producer */
+static inline uint16_t roam_frame_header_inline_payload_len(const roam_frame_header_t *p)
+{
+    return p->inline_payload_len;
+}
+
+static inline void roam_frame_header_set_inline_payload_len(roam_frame_header_t *p, uint16_t v)
+{
+    p->inline_payload_len = v;
+}
+
 /* ==== slot_ref: 12 bytes, 4-byte aligned
  *
  * Names a var slot that holds the payload.
@@ -902,18 +1297,19 @@ typedef struct roam_slot_ref {
     uint32_t generation;
 } roam_slot_ref_t;
 
-_Static_assert(sizeof(roam_slot_ref_t) == 12, "slot_ref: size");
-_Static_assert(_Alignof(roam_slot_ref_t) == 4, "slot_ref: alignment");
-_Static_assert(offsetof(roam_slot_ref_t, class_idx) == 0, "slot_ref.class_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->class_idx) == 1, "slot_ref.class_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, extent_idx) == 1, "slot_ref.extent_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->extent_idx) == 1, "slot_ref.extent_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, reserved) == 2, "slot_ref.reserved: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->reserved) == 2, "slot_ref.reserved: size");
-_Static_assert(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
-_Static_assert(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
-_Static_assert(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
+ROAM__STATIC_ASSERT(sizeof(roam_slot_ref_t) == 12, "slot_ref: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_slot_ref_t) == 4, "slot_ref: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, class_idx) == 0, "slot_ref.class_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->class_idx) == 1, "slot_ref.class_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, extent_idx) == 1, "slot_ref.extent_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->extent_idx) == 1, "slot_ref.extent_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, reserved) == 2, "slot_ref.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->reserved) == 2, "slot_ref.reserved: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, slot_idx) == 4, "slot_ref.slot_idx: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->slot_idx) == 4, "slot_ref.slot_idx: size");
+ROAM__STATIC_ASSERT(offsetof(roam_slot_ref_t, generation) == 8, "slot_ref.generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_slot_ref_t *)0)->generation) == 4, "slot_ref.generation: size");
+
 
 /* Every field of slot_ref in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_slot_ref_fields(size_t *count)
@@ -979,7 +1375,7 @@ static inline void roam_slot_ref_set_generation(roam_slot_ref_t *p, uint32_t v)
  */
 typedef struct roam_mmap_ref {
     /*   0: Which mapping. */
-    uint32_t map_id;
+    ROAM__ALIGNAS(8) uint32_t map_id;
     /*   4: Generation of that mapping. */
     uint32_t map_generation;
     /*   8: Byte offset of the payload inside the mapping. */
@@ -990,18 +1386,19 @@ typedef struct roam_mmap_ref {
     uint32_t reserved;
 } roam_mmap_ref_t;
 
-_Static_assert(sizeof(roam_mmap_ref_t) == 24, "mmap_ref: size");
-_Static_assert(_Alignof(roam_mmap_ref_t) == 8, "mmap_ref: alignment");
-_Static_assert(offsetof(roam_mmap_ref_t, map_id) == 0, "mmap_ref.map_id: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_id) == 4, "mmap_ref.map_id: size");
-_Static_assert(offsetof(roam_mmap_ref_t, map_generation) == 4, "mmap_ref.map_generation: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_generation) == 4, "mmap_ref.map_generation: size");
-_Static_assert(offsetof(roam_mmap_ref_t, map_offset) == 8, "mmap_ref.map_offset: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->map_offset) == 8, "mmap_ref.map_offset: size");
-_Static_assert(offsetof(roam_mmap_ref_t, payload_len) == 16, "mmap_ref.payload_len: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.payload_len: size");
-_Static_assert(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
-_Static_assert(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
+ROAM__STATIC_ASSERT(sizeof(roam_mmap_ref_t) == 24, "mmap_ref: size");
+ROAM__STATIC_ASSERT(ROAM__ALIGNOF(roam_mmap_ref_t) == 8, "mmap_ref: alignment");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_id) == 0, "mmap_ref.map_id: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_id) == 4, "mmap_ref.map_id: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_generation) == 4, "mmap_ref.map_generation: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_generation) == 4, "mmap_ref.map_generation: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, map_offset) == 8, "mmap_ref.map_offset: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->map_offset) == 8, "mmap_ref.map_offset: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, payload_len) == 16, "mmap_ref.payload_len: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->payload_len) == 4, "mmap_ref.payload_len: size");
+ROAM__STATIC_ASSERT(offsetof(roam_mmap_ref_t, reserved) == 20, "mmap_ref.reserved: offset");
+ROAM__STATIC_ASSERT(sizeof(((roam_mmap_ref_t *)0)->reserved) == 4, "mmap_ref.reserved: size");
+
 
 /* Every field of mmap_ref in offset order; *count gets their number. */
 static inline const roam_field_info_t *roam_mmap_ref_fields(size_t *count)
@@ -1060,5 +1457,441 @@ static inline void roam_mmap_ref_set_payload_len(roam_mmap_ref_t *p, uint32_t v)
 {
     p->payload_len = v;
 }
+
+/* ==== The whole segment ====================================================
+ * One file mapped MAP_SHARED by the host and every guest. Regions follow
+ * each other in this order; align_up(x, a) rounds x up to a multiple of a.
+ *
+ * Regions, in order:
+ *   header: offset 0
+ *   peer_table: offset end(header), max_guests x peer_entry (stored in segment_header.peer_table_offset)
+ *   rings: offset end(peer_table), max_guests x item
+ *   var_pool: offset align_up(end(rings), SEGMENT_ALIGN), num_classes x size_class_header (stored in segment_header.var_pool_offset)
+ *   class_areas: offset end(var_pool), one item per classes entry
+ *   total_size = end(class_areas)
+ */
+
+/* One entry of the classes list: The var-slot size classes, in table order. */
+typedef struct roam_size_class {
+    uint32_t slot_size; /* Bytes in each slot of the class. */
+    uint32_t slot_count; /* Number of slots in the class. */
+} roam_size_class_t;
+
+/* What a segment is created from: the layout's parameters, the header
+ * fields the host sets at creation, and the lists. */
+typedef struct roam_segment_config {
+    uint32_t max_guests; /* Guests the segment can hold; each has a peer entry and a ring pair. */
+    uint32_t bipbuf_capacity; /* Data bytes of each BipBuffer, in each direction. */
+    uint32_t max_payload_size; /* Largest payload in bytes a peer may send. */
+    uint32_t inline_threshold; /* Largest frame sent inline in a BipBuffer; 0 selects the default. 0 = DEFAULT_INLINE_THRESHOLD. */
+    uint64_t heartbeat_interval; /* Heartbeat period in nanoseconds; 0 turns heartbeats off. */
+    uint32_t num_classes; /* entries in classes, at most ROAM_MAX_SIZE_CLASSES */
+    const roam_size_class_t *classes;
+} roam_segment_config_t;
+
+/* Where one item of region class_areas lies (absolute offsets). */
+typedef struct roam_class_areas_item {
+    uint64_t offset;
+    uint64_t size;
+    uint64_t meta_offset; /* One var_slot_meta per slot. */
+    uint64_t meta_size;
+    uint64_t data_offset; /* The slots' bytes. */
+    uint64_t data_size;
+} roam_class_areas_item_t;
+
+/* Where every region of one segment lies. Offsets are from the start of
+ * the segment; a part's offset is from the start of its item. */
+typedef struct roam_layout {
+    uint32_t max_guests;
+    uint32_t bipbuf_capacity;
+    uint32_t num_classes;
+    roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
+    /* header: The segment header. */
+    uint64_t header_offset;
+    uint64_t header_size;
+    uint64_t header_count;
+    uint64_t header_stride;
+    /* peer_table: One entry per guest; guest i has peer id i + 1. */
+    uint64_t peer_table_offset;
+    uint64_t peer_table_size;
+    uint64_t peer_table_count;
+    uint64_t peer_table_stride;
+    /* rings: One ring pair per guest, right after the peer table: the guest-to-host header and data, then the host-to-guest header and data. */
+    uint64_t rings_offset;
+    uint64_t rings_size;
+    uint64_t rings_count;
+    uint64_t rings_stride;
+    uint64_t rings_to_host_offset;
+    uint64_t rings_to_host_size;
+    uint64_t rings_to_host_data_offset;
+    uint64_t rings_to_host_data_size;
+    uint64_t rings_to_guest_offset;
+    uint64_t rings_to_guest_size;
+    uint64_t rings_to_guest_data_offset;
+    uint64_t rings_to_guest_data_size;
+    /* var_pool: The size-class headers, one per class, back to back. */
+    uint64_t var_pool_offset;
+    uint64_t var_pool_size;
+    uint64_t var_pool_count;
+    uint64_t var_pool_stride;
+    /* class_areas: For each class in order, its slot metadata and then its slot data. */
+    uint64_t class_areas_offset;
+    uint64_t class_areas_size;
+    uint32_t class_areas_count;   /* items placed so far */
+    roam_class_areas_item_t class_areas[ROAM_MAX_SIZE_CLASSES];
+    uint64_t total_size;
+} roam_layout_t;
+
+/* Checked 64-bit arithmetic of the layout formulas: each sets *ovf when
+ * the exact result is not a 64-bit unsigned value. */
+static inline uint64_t roam_layout__add(uint64_t a, uint64_t b, bool *ovf)
+{
+    uint64_t r;
+
+    if (__builtin_add_overflow(a, b, &r))
+        *ovf = true;
+    return r;
+}
+
+static inline uint64_t roam_layout__sub(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (a < b)
+        *ovf = true;
+    return a - b;
+}
+
+static inline uint64_t roam_layout__mul(uint64_t a, uint64_t b, bool *ovf)
+{
+    uint64_t r;
+
+    if (__builtin_mul_overflow(a, b, &r))
+        *ovf = true;
+    return r;
+}
+
+static inline uint64_t roam_layout__div(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b == 0) {
+        *ovf = true;
+        return 0;
+    }
+    return a / b;
+}
+
+static inline uint64_t roam_layout__mod(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b == 0) {
+        *ovf = true;
+        return 0;
+    }
+    return a % b;
+}
+
+static inline uint64_t roam_layout__shl(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b >= 64 || (a << b) >> b != a) {
+        *ovf = true;
+        return 0;
+    }
+    return a << b;
+}
+
+static inline uint64_t roam_layout__shr(uint64_t a, uint64_t b, bool *ovf)
+{
+    if (b >= 64) {
+        *ovf = true;
+        return 0;
+    }
+    return a >> b;
+}
+
+static inline uint64_t roam_layout__or(uint64_t a, uint64_t b, bool *ovf)
+{
+    (void)ovf;
+    return a | b;
+}
+
+/* x rounded up to a multiple of a, a power of two. */
+static inline uint64_t roam_layout__align_up(uint64_t x, uint64_t a, bool *ovf)
+{
+    if (a == 0 || (a & (a - 1)) != 0) {
+        *ovf = true;
+        return 0;
+    }
+    return roam_layout__add(x, a - 1, ovf) & ~(a - 1);
+}
+
+/* Place every region from the values already in *l. With a header
+ * (h != NULL) a region whose offset the header stores takes it from there;
+ * the others follow their formulas. Per-item regions start empty. False
+ * when a formula leaves 64 bits. */
+static inline bool roam_layout__place(roam_layout_t *l, const roam_segment_header_plain_t *h)
+{
+    bool ovf = false;
+
+    /* header: offset 0 */
+    l->header_offset = UINT64_C(0);
+    l->header_count = UINT64_C(1);
+    l->header_stride = sizeof(roam_segment_header_t);
+    l->header_size = roam_layout__mul(l->header_count, l->header_stride, &ovf);
+    /* peer_table: offset end(header) */
+    l->peer_table_offset = h != NULL ? h->peer_table_offset : roam_layout__add(l->header_offset, l->header_size, &ovf);
+    l->peer_table_count = (uint64_t)l->max_guests;
+    l->peer_table_stride = sizeof(roam_peer_entry_t);
+    l->peer_table_size = roam_layout__mul(l->peer_table_count, l->peer_table_stride, &ovf);
+    /* rings: offset end(peer_table) */
+    l->rings_offset = roam_layout__add(l->peer_table_offset, l->peer_table_size, &ovf);
+    l->rings_count = (uint64_t)l->max_guests;
+    l->rings_to_host_offset = UINT64_C(0);
+    l->rings_to_host_size = (uint64_t)sizeof(roam_bipbuf_header_t);
+    l->rings_to_host_data_offset = roam_layout__add(l->rings_to_host_offset, l->rings_to_host_size, &ovf);
+    l->rings_to_host_data_size = (uint64_t)l->bipbuf_capacity;
+    l->rings_to_guest_offset = roam_layout__add(l->rings_to_host_data_offset, l->rings_to_host_data_size, &ovf);
+    l->rings_to_guest_size = (uint64_t)sizeof(roam_bipbuf_header_t);
+    l->rings_to_guest_data_offset = roam_layout__add(l->rings_to_guest_offset, l->rings_to_guest_size, &ovf);
+    l->rings_to_guest_data_size = (uint64_t)l->bipbuf_capacity;
+    l->rings_stride = roam_layout__add(l->rings_to_guest_data_offset, l->rings_to_guest_data_size, &ovf);
+    l->rings_size = roam_layout__mul(l->rings_count, l->rings_stride, &ovf);
+    /* var_pool: offset align_up(end(rings), SEGMENT_ALIGN) */
+    l->var_pool_offset = h != NULL ? h->var_pool_offset : roam_layout__align_up(roam_layout__add(l->rings_offset, l->rings_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    l->var_pool_count = (uint64_t)l->num_classes;
+    l->var_pool_stride = sizeof(roam_size_class_header_t);
+    l->var_pool_size = roam_layout__align_up(roam_layout__mul((uint64_t)l->num_classes, (uint64_t)sizeof(roam_size_class_header_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    /* class_areas: offset end(var_pool) */
+    l->class_areas_offset = roam_layout__add(l->var_pool_offset, l->var_pool_size, &ovf);
+    l->class_areas_size = 0;
+    l->class_areas_count = 0;
+    return !ovf;
+}
+
+/* Place item i of region class_areas for classes entry *it, right
+ * after item i - 1 (items are placed in order, from 0). False when i is out
+ * of order or a formula leaves 64 bits; *l is then unchanged. */
+static inline bool roam_layout_class_areas_item(roam_layout_t *l, uint32_t i, const roam_size_class_t *it)
+{
+    roam_class_areas_item_t x;
+    bool ovf = false;
+
+    if (i >= ROAM_MAX_SIZE_CLASSES || i != l->class_areas_count)
+        return false;
+    x.offset = i == 0 ? l->class_areas_offset
+                      : roam_layout__add(l->class_areas[i - 1].offset, l->class_areas[i - 1].size, &ovf);
+    x.meta_offset = x.offset;
+    x.meta_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)sizeof(roam_var_slot_meta_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    x.data_offset = roam_layout__add(x.meta_offset, x.meta_size, &ovf);
+    x.data_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)it->slot_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    x.size = roam_layout__sub(roam_layout__add(x.data_offset, x.data_size, &ovf), x.offset, &ovf);
+    if (ovf)
+        return false;
+    l->class_areas[i] = x;
+    l->classes[i] = *it;
+    l->class_areas_count = i + 1;
+    l->class_areas_size = x.offset + x.size - l->class_areas_offset;
+    return true;
+}
+
+/* total_size = end(class_areas); false when it leaves 64 bits. */
+static inline bool roam_layout_total_size(const roam_layout_t *l, uint64_t *out)
+{
+    bool ovf = false;
+
+    *out = roam_layout__add(l->class_areas_offset, l->class_areas_size, &ovf);
+    return !ovf;
+}
+
+/* Lay out a segment for *cfg. Checks the configuration's rules in schema
+ * order and returns the error of the first one it breaks, or ROAM_E_LAYOUT_OVERFLOW
+ * when a size leaves 64 bits; *l is then zeroed. */
+static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, roam_layout_t *l)
+{
+    bool ovf = false;
+
+    __builtin_memset(l, 0, sizeof *l);
+    if (!((uint64_t)cfg->max_guests <= (uint64_t)ROAM_MAX_GUESTS) || ovf) /* max_guests <= MAX_GUESTS */
+        return ROAM_E_LAYOUT_MAX_GUESTS;
+    if (!(((uint64_t)cfg->bipbuf_capacity > UINT64_C(0)) && (roam_layout__mod((uint64_t)cfg->bipbuf_capacity, (uint64_t)ROAM_SEGMENT_ALIGN, &ovf) == UINT64_C(0))) || ovf) /* bipbuf_capacity > 0 and bipbuf_capacity % SEGMENT_ALIGN == 0 */
+        return ROAM_E_LAYOUT_CAPACITY;
+    if (!((uint64_t)cfg->num_classes > UINT64_C(0)) || ovf) /* num_classes > 0 */
+        return ROAM_E_LAYOUT_NO_CLASSES;
+    if (cfg->num_classes > ROAM_MAX_SIZE_CLASSES)
+        return ROAM_E_LAYOUT_TOO_MANY_CLASSES;
+    if (cfg->num_classes > 0 && cfg->classes == NULL)
+        return ROAM_E_LAYOUT_NO_CLASSES;
+    for (uint32_t i = 0; i < cfg->num_classes; i++) {
+        const roam_size_class_t *it = &cfg->classes[i];
+
+        if (!((uint64_t)it->slot_size > UINT64_C(0)) || ovf) /* slot_size > 0 */
+            return ROAM_E_LAYOUT_SLOT_SIZE;
+        if (!((uint64_t)it->slot_count > UINT64_C(0)) || ovf) /* slot_count > 0 */
+            return ROAM_E_LAYOUT_SLOT_COUNT;
+    }
+
+    l->max_guests = cfg->max_guests;
+    l->bipbuf_capacity = cfg->bipbuf_capacity;
+    l->num_classes = cfg->num_classes;
+    if (!roam_layout__place(l, NULL))
+        goto overflow;
+    for (uint32_t i = 0; i < cfg->num_classes; i++)
+        if (!roam_layout_class_areas_item(l, i, &cfg->classes[i]))
+            goto overflow;
+    if (!roam_layout_total_size(l, &l->total_size))
+        goto overflow;
+    return ROAM_OK;
+
+overflow:
+    __builtin_memset(l, 0, sizeof *l);
+    return ROAM_E_LAYOUT_OVERFLOW;
+}
+
+/* The layout a header snapshot describes: its parameters and list counts,
+ * stored offsets as stored, the rest by formula. Per-item regions are
+ * empty: place their items with roam_layout_class_areas_item() from
+ * what the segment holds. Nothing here is bounded by the segment's size:
+ * validate before you navigate. False when a formula leaves 64 bits. */
+static inline bool roam_layout_from_header(const roam_segment_header_plain_t *h, roam_layout_t *l)
+{
+    l->max_guests = h->max_guests;
+    l->bipbuf_capacity = h->bipbuf_capacity;
+    l->num_classes = h->num_var_slot_classes;
+    l->total_size = 0;   /* known once every per-item region is placed */
+    return roam_layout__place(l, h);
+}
+
+/* Offset of header item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_header_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->header_count ? l->header_offset + i * l->header_stride : UINT64_MAX;
+}
+
+/* header item i in the segment at base; NULL unless i < its count. */
+static inline roam_segment_header_t *roam_layout_header(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->header_count)
+        return NULL;
+    return (roam_segment_header_t *)((unsigned char *)(uintptr_t)base + l->header_offset + i * l->header_stride);
+}
+
+/* Offset of peer_table item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_peer_table_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->peer_table_count ? l->peer_table_offset + i * l->peer_table_stride : UINT64_MAX;
+}
+
+/* peer_table item i in the segment at base; NULL unless i < its count. */
+static inline roam_peer_entry_t *roam_layout_peer_table(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->peer_table_count)
+        return NULL;
+    return (roam_peer_entry_t *)((unsigned char *)(uintptr_t)base + l->peer_table_offset + i * l->peer_table_stride);
+}
+
+/* Offset of rings item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_rings_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->rings_count ? l->rings_offset + i * l->rings_stride : UINT64_MAX;
+}
+
+/* rings item i, part to_host (Guest-to-host BipBuffer header.) in the segment at base;
+ * NULL unless i < its count. */
+static inline roam_bipbuf_header_t *roam_layout_rings_to_host(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (roam_bipbuf_header_t *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_host_offset);
+}
+
+/* rings item i, part to_host_data (Guest-to-host data.) in the segment at base;
+ * NULL unless i < its count. */
+static inline unsigned char *roam_layout_rings_to_host_data(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_host_data_offset);
+}
+
+/* rings item i, part to_guest (Host-to-guest BipBuffer header.) in the segment at base;
+ * NULL unless i < its count. */
+static inline roam_bipbuf_header_t *roam_layout_rings_to_guest(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (roam_bipbuf_header_t *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_guest_offset);
+}
+
+/* rings item i, part to_guest_data (Host-to-guest data.) in the segment at base;
+ * NULL unless i < its count. */
+static inline unsigned char *roam_layout_rings_to_guest_data(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->rings_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->rings_offset + i * l->rings_stride +
+                     l->rings_to_guest_data_offset);
+}
+
+/* Offset of var_pool item i; UINT64_MAX unless i < its count. */
+static inline uint64_t roam_layout_var_pool_offset_at(const roam_layout_t *l, uint64_t i)
+{
+    return i < l->var_pool_count ? l->var_pool_offset + i * l->var_pool_stride : UINT64_MAX;
+}
+
+/* var_pool item i in the segment at base; NULL unless i < its count. */
+static inline roam_size_class_header_t *roam_layout_var_pool(const roam_layout_t *l, const void *base, uint64_t i)
+{
+    if (i >= l->var_pool_count)
+        return NULL;
+    return (roam_size_class_header_t *)((unsigned char *)(uintptr_t)base + l->var_pool_offset + i * l->var_pool_stride);
+}
+
+/* class_areas item i, part meta (One var_slot_meta per slot.) in the segment at base;
+ * NULL unless item i is placed. */
+static inline roam_var_slot_meta_t *roam_layout_class_areas_meta(const roam_layout_t *l, const void *base, uint32_t i)
+{
+    if (i >= l->class_areas_count)
+        return NULL;
+    return (roam_var_slot_meta_t *)((unsigned char *)(uintptr_t)base + l->class_areas[i].meta_offset);
+}
+
+/* class_areas item i, part data (The slots' bytes.) in the segment at base;
+ * NULL unless item i is placed. */
+static inline unsigned char *roam_layout_class_areas_data(const roam_layout_t *l, const void *base, uint32_t i)
+{
+    if (i >= l->class_areas_count)
+        return NULL;
+    return (unsigned char *)((unsigned char *)(uintptr_t)base + l->class_areas[i].data_offset);
+}
+
+/* Fill the zeroed header *h of a segment made from *cfg and laid out as *l.
+ * magic goes last, behind a release fence: a process that sees it
+ * (and then fences with acquire) sees everything written before it.
+ */
+static inline void roam_segment_header_init(roam_segment_header_t *h, const roam_segment_config_t *cfg, const roam_layout_t *l)
+{
+    bool ovf = false;
+
+    (void)cfg;
+    (void)ovf;
+    roam_segment_header_set_version(h, (uint32_t)((uint64_t)ROAM_SEGMENT_VERSION));
+    roam_segment_header_set_header_size(h, (uint32_t)((uint64_t)ROAM_SEGMENT_HEADER_SIZE));
+    roam_segment_header_set_total_size(h, (uint64_t)(l->total_size));
+    roam_segment_header_set_max_payload_size(h, cfg->max_payload_size);
+    roam_segment_header_set_inline_threshold(h, cfg->inline_threshold);
+    roam_segment_header_set_max_guests(h, l->max_guests);
+    roam_segment_header_set_bipbuf_capacity(h, l->bipbuf_capacity);
+    roam_segment_header_set_peer_table_offset(h, l->peer_table_offset);
+    roam_segment_header_set_var_pool_offset(h, l->var_pool_offset);
+    roam_segment_header_set_heartbeat_interval(h, cfg->heartbeat_interval);
+    roam_segment_header_set_num_var_slot_classes(h, l->num_classes);
+    roam_segment_header_store_current_size(h, (uint64_t)(l->total_size));
+
+    atomic_thread_fence(memory_order_release);
+    __builtin_memcpy(h->magic, ROAM_MAGIC, sizeof h->magic);
+}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SHM_LAYOUT_H */

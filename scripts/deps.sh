@@ -1,50 +1,111 @@
 #!/bin/sh
-# Find or install what the build needs, then print it as make variables:
-#   PYTHON      a python3 that imports jinja2, yaml and jsonschema
-#   CHECK_CFLAGS / CHECK_LIBS   the Check unit-test library
-# Missing Debian packages are installed when running as root; otherwise the
-# script stops and prints the exact command to run.
+# Find or install the Debian packages one kind of target needs:
+#
+#   deps.sh build   building: python3 with Jinja2, PyYAML and jsonschema (the
+#                   generator)
+#   deps.sh test    testing: build + Check, pkg-config, g++, groff
+#   deps.sh abi     check-abi: test + cross compilers for i386, armhf and
+#                   arm64, qemu-user, and Check for each of those architectures
+#
+# Nothing missing: silent, exit 0. Something missing: as root (and without
+# NO_INSTALL=1) it is installed with apt-get; otherwise the exact commands
+# are printed and the script exits 1.
 set -eu
 
-need_pkgs=""
+mode=${1:-}
+py=${PYTHON:-python3}
+pkgs=""
+archs=""
 
-find_python() {
-    for py in ${PYTHON:-} python3 /usr/bin/python3; do
-        # The interpreter itself, not a wrapper script in front of it (a
-        # version manager's shim costs more than the generator's own run).
-        if command -v "$py" >/dev/null 2>&1 &&
-           "$py" -c 'import jinja2, yaml, jsonschema' >/dev/null 2>&1; then
-            "$py" -c 'import sys; print(sys.executable)'
-            return 0
+need() { pkgs="$pkgs $*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+check_build() {
+    have "$py" && "$py" -c 'import jinja2, yaml, jsonschema' >/dev/null 2>&1 ||
+        need python3 python3-jinja2 python3-yaml python3-jsonschema
+}
+
+check_test() {
+    check_build
+    { have pkg-config && pkg-config --exists check; } || need check pkg-config
+    have g++ || need g++
+    have groff || need groff-base
+}
+
+# Debian architecture : cross compiler triplet : multiarch directory : qemu-user name
+ABI_LIST="i386:i686-linux-gnu:i386-linux-gnu:i386
+arm64:aarch64-linux-gnu:aarch64-linux-gnu:aarch64
+armhf:arm-linux-gnueabihf:arm-linux-gnueabihf:arm"
+
+check_abi() {
+    check_test
+    for entry in $ABI_LIST; do
+        old_ifs=$IFS; IFS=:
+        # shellcheck disable=SC2086
+        set -- $entry
+        IFS=$old_ifs
+        arch=$1 triplet=$2 multiarch=$3 qemu=$4
+        case $arch in
+            i386) have "$triplet-gcc" && have "$triplet-g++" || need crossbuild-essential-i386 ;;
+            armhf) have "$triplet-gcc" && have "$triplet-g++" || need crossbuild-essential-armhf ;;
+            arm64) have "$triplet-gcc" || need gcc-aarch64-linux-gnu
+                   have "$triplet-g++" || need g++-aarch64-linux-gnu ;;
+        esac
+        have "qemu-$qemu" || have "qemu-$qemu-static" || need qemu-user
+        # Check for the target: its multiarch package (static library + .pc).
+        if [ ! -f "/usr/lib/$multiarch/pkgconfig/check.pc" ]; then
+            need "check:$arch"
+            dpkg --print-foreign-architectures | grep -qx "$arch" || archs="$archs $arch"
         fi
     done
-    return 1
 }
 
-have_check() {
-    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists check
-}
+case $mode in
+    build) check_build ;;
+    test) check_test ;;
+    abi) check_abi ;;
+    *) echo "usage: $0 build|test|abi" >&2; exit 2 ;;
+esac
 
-PY=$(find_python) || need_pkgs="$need_pkgs python3 python3-jinja2 python3-yaml python3-jsonschema"
-have_check || need_pkgs="$need_pkgs check pkg-config"
+# Each package once, in the order first asked for.
+pkgs=$(printf '%s\n' $pkgs | awk 'NF && !seen[$0]++' | tr '\n' ' ')
+pkgs=${pkgs% }
+[ -z "$pkgs" ] && exit 0
 
-if [ -n "$need_pkgs" ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "missing build dependencies; run:" >&2
-        echo "  sudo apt-get update && sudo apt-get install -y$need_pkgs" >&2
-        exit 1
-    fi
-    echo "installing build dependencies:$need_pkgs" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    # A mirror in the middle of a sync fails the update of some lists; the
-    # install below still works from the others.
-    apt-get update -qq >&2 || echo "apt-get update reported errors; installing anyway" >&2
-    # shellcheck disable=SC2086
-    apt-get install -y -qq $need_pkgs >&2
-    PY=$(find_python) || { echo "python3 still cannot import jinja2, yaml and jsonschema" >&2; exit 1; }
-    have_check || { echo "the Check library is still missing" >&2; exit 1; }
+case $mode in
+    build) what="building roam-shm" ;;
+    test) what="testing roam-shm" ;;
+    abi) what="make check-abi" ;;
+esac
+if [ "$(id -u)" -ne 0 ] || [ "${NO_INSTALL:-}" = 1 ]; then
+    echo "$what needs Debian packages that are missing; run:" >&2
+    for arch in $archs; do
+        echo "  sudo dpkg --add-architecture $arch" >&2
+    done
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $pkgs" >&2
+    exit 1
 fi
 
-echo "PYTHON := $PY"
-echo "CHECK_CFLAGS := $(pkg-config --cflags check)"
-echo "CHECK_LIBS := $(pkg-config --libs check)"
+echo "$what needs Debian packages that are missing; installing: $pkgs" >&2
+for arch in $archs; do
+    dpkg --add-architecture "$arch"
+done
+export DEBIAN_FRONTEND=noninteractive
+# A mirror that is mid-sync fails one index now and then; the install below
+# says whether what it needs was there.
+apt-get update -qq >&2 || { sleep 10; apt-get update -qq >&2; } ||
+    echo "apt-get update reported errors twice; trying the install" >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $pkgs >&2
+
+# What was missing must be there now.
+pkgs=""
+case $mode in
+    build) check_build ;;
+    test) check_test ;;
+    abi) check_abi ;;
+esac
+if [ -n "$pkgs" ]; then
+    echo "roam-shm: still missing after the install:$pkgs" >&2
+    exit 1
+fi

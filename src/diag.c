@@ -33,13 +33,3 @@ roam_err_t roam__diag_sys(roam_diag_t *diag, const char *step)
     errno = e;
     return ROAM_E_IO;
 }
-
-roam_err_t roam__diag_ok(roam_diag_t *diag)
-{
-    if (diag != NULL) {
-        diag->err = ROAM_OK;
-        diag->index = 0;
-        diag->msg[0] = '\0';
-    }
-    return ROAM_OK;
-}

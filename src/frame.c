@@ -1,6 +1,7 @@
 /*
  * Framing inside a BipBuffer (reference §6): the size of an inline entry,
- * how a payload is sent, and the checks on one entry a reader sees.
+ * how a payload is sent (as roam's sender routes it), and the checks on one
+ * entry a reader sees (bytes 6..7 of the header hold roam's inline length).
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -28,39 +29,58 @@ uint32_t roam_frame_inline_len(uint32_t payload_len)
     return (uint32_t)len;
 }
 
-roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_t *snap,
-                                   uint32_t payload_len, uint32_t *class_idx)
+roam_frame_kind_t roam__frame_route_sizes(const roam_segment_header_plain_t *snap, uint32_t payload_len,
+                                          const uint32_t *slot_sizes, uint32_t n,
+                                          uint32_t *class_idx)
 {
-    uint32_t n = roam_segment_header_num_var_slot_classes(snap);
-    uint32_t best = n;
-    uint32_t best_size = 0;
+    /* 64-bit: the slot must hold the length prefix and the payload. */
+    uint64_t need = (uint64_t)payload_len + ROAM_SLOT_LEN_PREFIX_SIZE;
+    uint32_t entry = roam_frame_inline_len(payload_len);
 
-    /* Inline when the whole entry, before padding, is within the threshold. */
-    if ((uint64_t)ROAM_FRAME_HEADER_SIZE + payload_len <=
-        roam_segment_header_effective_inline_threshold(snap))
+    /* 1. Larger than the segment allows: not sent at all. */
+    if (payload_len > roam_segment_header_plain_max_payload_size(snap))
+        return ROAM_FRAME_REFUSED;
+
+    /* 2. Inline when the payload itself is within the threshold (roam's
+     * sender compares the payload length, not 8 + len), its length fits the
+     * 16-bit inline_payload_len, and the entry fits the ring at all. */
+    if (payload_len <= roam_segment_header_plain_effective_inline_threshold(snap) &&
+        payload_len <= ROAM_INLINE_PAYLOAD_MAX && entry != 0 &&
+        entry <= roam_segment_header_plain_bipbuf_capacity(snap))
         return ROAM_FRAME_INLINE;
 
-    /* The smallest slot that holds the payload; strict < keeps the lowest
-     * index on a tie. The class headers are only read here. */
+    /* 3. The first class in table order whose slots hold prefix + payload. */
     for (uint32_t i = 0; i < n; i++) {
-        const roam_size_class_header_t *c = roam_segment_class(base, snap, i);
-        uint32_t size;
-
-        if (c == NULL)
-            break;
-        size = roam_size_class_header_slot_size(c);
-        if (size < payload_len)
-            continue;
-        if (best == n || size < best_size) {
-            best = i;
-            best_size = size;
+        if (slot_sizes[i] >= need) {
+            if (class_idx != NULL)
+                *class_idx = i;
+            return ROAM_FRAME_SLOT_REF;
         }
     }
-    if (best == n)
-        return ROAM_FRAME_MMAP_REF;
-    if (class_idx != NULL)
-        *class_idx = best;
-    return ROAM_FRAME_SLOT_REF;
+
+    /* 4. Too large for any slot. */
+    return ROAM_FRAME_MMAP_REF;
+}
+
+roam_frame_kind_t roam_frame_route(const void *base, const roam_segment_header_plain_t *snap,
+                                   uint32_t payload_len, uint32_t *class_idx)
+{
+    uint32_t sizes[ROAM_MAX_SIZE_CLASSES];
+    uint32_t n = roam_segment_header_plain_num_var_slot_classes(snap);
+
+    /* Each class header's slot_size read once, into a private table. */
+    if (n > ROAM_MAX_SIZE_CLASSES)
+        n = ROAM_MAX_SIZE_CLASSES;
+    for (uint32_t i = 0; i < n; i++) {
+        const roam_size_class_header_t *c = roam_segment_class(base, snap, i);
+
+        if (c == NULL) {
+            n = i;
+            break;
+        }
+        sizes[i] = roam_size_class_header_slot_size(c);
+    }
+    return roam__frame_route_sizes(snap, payload_len, sizes, n, class_idx);
 }
 
 /* What follows the header of a reference entry. */
@@ -100,11 +120,33 @@ static roam_err_t roam__frame_check_ref(const unsigned char *entry, uint32_t tot
     return roam__diag_ok(diag);
 }
 
+/* Every reserved field the schema declares for the header is zero. */
+static roam_err_t roam__frame_check_reserved(const roam_frame_header_t *h, roam_diag_t *diag)
+{
+    size_t n;
+    const roam_field_info_t *fields = roam_frame_header_fields(&n);
+    const unsigned char *bytes = (const unsigned char *)h;
+
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t b = 0; fields[i].reserved && b < fields[i].size; b++) {
+            size_t at = (size_t)fields[i].offset + b;
+
+            if (bytes[at] != 0)
+                return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
+                                  "frame: reserved header byte at offset %zu is 0x%02x, not zero",
+                                  at, (unsigned)bytes[at]);
+        }
+    }
+    return ROAM_OK;
+}
+
 roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag)
 {
     roam_frame_header_t h;
     uint32_t total_len;
+    uint16_t inline_len;
     uint8_t flags;
+    roam_err_t err;
 
     /* Nothing is read unless a whole header is there. */
     if (avail < ROAM_FRAME_HEADER_SIZE)
@@ -136,13 +178,23 @@ roam_err_t roam_frame_check(const void *entry, uint32_t avail, roam_diag_t *diag
         return roam__diag(diag, ROAM_E_FRAME_LEN, 0,
                           "frame: total_len %u exceeds the %u bytes readable", total_len, avail);
 
-    /* The header's reserved bytes are zero. */
-    for (size_t i = 0; i < sizeof h.reserved; i++) {
-        if (h.reserved[i] != 0)
-            return roam__diag(diag, ROAM_E_FRAME_RESERVED, 0,
-                              "frame: reserved header byte at offset %zu is 0x%02x, not zero",
-                              offsetof(roam_frame_header_t, reserved) + i, (unsigned)h.reserved[i]);
-    }
+    /* The header's reserved byte is zero. */
+    err = roam__frame_check_reserved(&h, diag);
+    if (err)
+        return err;
+
+    /* inline_payload_len: within the entry for inline entries (0 = unknown),
+     * 0 for references, as roam's framing writes them. */
+    inline_len = roam_frame_header_inline_payload_len(&h);
+    if ((flags & ROAM_FRAME_FLAGS_ALL) != 0 && inline_len != 0)
+        return roam__diag(diag, ROAM_E_FRAME_INLINE_LEN, 0,
+                          "frame: %s entry has inline_payload_len %u, not 0",
+                          (flags & ROAM_FRAME_FLAGS_SLOT_REF) ? "slot-reference" : "mmap-reference",
+                          (unsigned)inline_len);
+    if ((uint64_t)ROAM_FRAME_HEADER_SIZE + inline_len > total_len)
+        return roam__diag(diag, ROAM_E_FRAME_INLINE_LEN, 0,
+                          "frame: inline_payload_len %u runs past total_len %u",
+                          (unsigned)inline_len, total_len);
 
     /* A reference has its exact size; inline entries are any padded length. */
     if (flags & ROAM_FRAME_FLAGS_SLOT_REF)

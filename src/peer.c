@@ -1,6 +1,7 @@
 /*
  * Peer-entry lifecycle (reference §2): each op is the generated
- * compare-and-swap or store, with the schema's memory orderings.
+ * compare-and-swap, with the schema's memory orderings. The plain stores
+ * (goodbye, reset, heartbeat) are inline in roam_shm.h.
  */
 #include "roam_shm.h"
 
@@ -41,22 +42,4 @@ roam_err_t roam_peer_release(roam_peer_entry_t *p, uint32_t *found)
     if (!roam_peer_entry_state_release(p, found))
         return ROAM_E_PEER_BUSY;
     return ROAM_OK;
-}
-
-void roam_peer_goodbye(roam_peer_entry_t *p)
-{
-    roam_peer_entry_store_state(p, ROAM_PEER_STATE_GOODBYE);
-}
-
-void roam_peer_reset(roam_peer_entry_t *p)
-{
-    /* Clear the heartbeat first: whoever sees Empty (release/acquire) also
-     * sees no stale heartbeat from the previous guest. */
-    roam_peer_entry_store_last_heartbeat(p, 0);
-    roam_peer_entry_store_state(p, ROAM_PEER_STATE_EMPTY);
-}
-
-void roam_peer_heartbeat(roam_peer_entry_t *p, uint64_t now_ns)
-{
-    roam_peer_entry_store_last_heartbeat(p, now_ns);
 }

@@ -52,6 +52,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
                                const roam_segment_config_t *cfg, roam_diag_t *diag)
 {
     roam_layout_t layout;
+    size_t len;
     roam_err_t err;
 
     roam__seg_clear(seg);
@@ -61,9 +62,11 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (err)
         return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
     if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_LAYOUT_OVERFLOW, 0,
-                          "layout: total_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)layout.total_size);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout.total_size, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
+    err = roam__seg_len(layout.total_size, &len, diag, "layout: total_size");
+    if (err)
+        return err;
 
     /* Exclusive create: never take over another host's segment. */
     seg->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -81,10 +84,10 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
     if (ftruncate(seg->fd, (off_t)layout.total_size) != 0)
         return roam__create_undo(seg, path, roam__diag_sys(diag, "ftruncate"));
 
-    seg->base = roam__seg_map(seg->fd, (size_t)layout.total_size);
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__create_undo(seg, path, roam__diag_sys(diag, "mmap"));
-    seg->map_len = (size_t)layout.total_size;
+    seg->map_len = len;
 
     /* Lay it out; the magic goes last, so early attachers see NOT_READY. */
     err = roam_segment_init(seg->base, seg->map_len, cfg, NULL);
@@ -93,7 +96,7 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
                                  roam__diag(diag, err, 0, "init: %s", roam_strerror(err)));
 
     /* Our own snapshot, through the same checks a guest applies. */
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    err = roam__segment_validate(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err)
         return roam__create_undo(seg, path, err);
 
@@ -103,12 +106,15 @@ roam_err_t roam_segment_create(roam_segment_t *seg, const char *path,
 
 /* ---- Attach ----------------------------------------------------------------*/
 
-/* Header of the file on fd (st_size bytes): a snapshot, checked. */
-static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_t *snap,
+/* Header of the file on fd (file_size bytes): a snapshot, checked. The
+ * header is read with pread into the private snapshot, not mapped: a file
+ * cut short meanwhile gives a short read, never SIGBUS, and the file is
+ * mapped once, whole, only after its header passed. */
+static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_header_plain_t *snap,
                                       roam_diag_t *diag)
 {
     static const uint8_t zero_magic[ROAM_MAGIC_SIZE];
-    void *hdr;
+    ssize_t got;
     roam_err_t err;
 
     /* An empty file is one the host has created but not sized yet. */
@@ -118,16 +124,17 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %llu bytes, fewer than a header",
                           (unsigned long long)file_size);
 
-    hdr = mmap(NULL, ROAM_SEGMENT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-    if (hdr == MAP_FAILED)
-        return roam__diag_sys(diag, "mmap (header)");
-    err = roam_header_snapshot(hdr, ROAM_SEGMENT_HEADER_SIZE, snap);
-    munmap(hdr, ROAM_SEGMENT_HEADER_SIZE);
-    if (err)
-        return roam__diag(diag, err, 0, "%s", roam_strerror(err));
+    got = pread(fd, snap, sizeof *snap, 0);
+    if (got < 0)
+        return roam__diag_sys(diag, "pread (header)");
+    if ((size_t)got < sizeof *snap)
+        return roam__diag(diag, ROAM_E_FILE_SHORT, 0, "file has %lld bytes, fewer than a header",
+                          (long long)got);
+    /* Nothing is read through the mapping on the strength of this copy:
+     * roam_segment_validate takes its own snapshot of the mapped header. */
 
     /* Zero magic: sized but not yet initialised (the magic comes last). */
-    if (memcmp(roam_segment_header_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
+    if (memcmp(roam_segment_header_plain_magic(snap), zero_magic, ROAM_MAGIC_SIZE) == 0)
         return roam__diag(diag, ROAM_E_NOT_READY, 0, "magic is zero: the host is creating it");
     err = roam_header_check(snap);
     if (err)
@@ -136,12 +143,16 @@ static roam_err_t roam__attach_header(int fd, uint64_t file_size, roam_segment_h
 }
 
 /* Map and validate the whole segment once; ROAM_E_MAPPING_SHORT means it
- * grew between the header snapshot and the validation: try again. */
+ * grew between the header snapshot and the validation, ROAM_E_FILE_SHORT
+ * that current_size is past the end of the file (a growth in flight
+ * extends the file first, so a second look may find it): the caller tries
+ * again. */
 static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     struct stat st;
     uint64_t cur;
+    size_t len;
     roam_err_t err;
 
     if (fstat(seg->fd, &st) != 0)
@@ -151,22 +162,24 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
         return err;
 
     /* Never map past the end of the file: that page would raise SIGBUS. */
-    cur = roam_segment_header_load_current_size(&snap);
+    cur = roam_segment_header_plain_current_size(&snap);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
     if (cur > (uint64_t)st.st_size)
         return roam__diag(diag, ROAM_E_FILE_SHORT, 0,
                           "file has %llu bytes, current_size says %llu",
                           (unsigned long long)st.st_size, (unsigned long long)cur);
 
-    seg->base = roam__seg_map(seg->fd, (size_t)cur);
+    err = roam__seg_len(cur, &len, diag, "current_size");
+    if (err)
+        return err;
+    seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
-    seg->map_len = (size_t)cur;
+    seg->map_len = len;
 
-    err = roam_segment_validate(seg->base, seg->map_len, &seg->snap, diag);
+    err = roam__segment_validate(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
     if (err) {
         munmap(seg->base, seg->map_len);
         seg->base = NULL;
@@ -191,7 +204,8 @@ static roam_err_t roam__attach_once(roam_segment_t *seg, const char *path, roam_
         return err;
     }
 
-    for (int i = 0; i < ROAM__ATTACH_TRIES && err == ROAM_E_MAPPING_SHORT; i++)
+    for (int i = 0; i < ROAM__ATTACH_TRIES &&
+                    (err == ROAM_E_MAPPING_SHORT || err == ROAM_E_FILE_SHORT); i++)
         err = roam__attach_map(seg, diag);
     if (err) {
         int e = errno;   /* kept for the caller across close() */

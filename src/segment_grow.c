@@ -24,29 +24,34 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
     }
     seg->base = p;
     seg->map_len = new_len;
-    /* The private snapshot follows the mapping; relaxed: nobody else reads it. */
-    atomic_store_explicit(&seg->snap.current_size, (uint64_t)new_len, memory_order_relaxed);
+    /* The private snapshot follows the mapping. */
+    seg->snap.current_size = (uint64_t)new_len;
     return ROAM_OK;
 }
 
 roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag)
 {
     uint64_t cur = roam_segment_header_load_current_size(roam_segment_header(seg));
+    size_t len;
     roam_err_t err;
 
     if (new_size <= cur)
         return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu is not above current_size %llu",
                           (unsigned long long)new_size, (unsigned long long)cur);
     if (new_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_GROW, 0, "grow: %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)new_size);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "grow: %llu bytes: %s",
+                          (unsigned long long)new_size, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
+
+    err = roam__seg_len(new_size, &len, diag, "grow");
+    if (err)
+        return err;
 
     /* The file first: once current_size says so, guests may map it all. */
     if (ftruncate(seg->fd, (off_t)new_size) != 0)
         return roam__diag_sys(diag, "grow: ftruncate");
     /* A failed remap leaves the file longer than current_size: harmless,
      * nobody maps past current_size, and the next grow resizes it. */
-    err = roam__seg_remap(seg, (size_t)new_size, diag);
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
 
@@ -70,6 +75,7 @@ static roam_err_t roam__seg_file_size(int fd, uint64_t *size, roam_diag_t *diag)
 roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
 {
     uint64_t file = 0, cur;
+    size_t len;
     roam_err_t err;
 
     /* A file cut below the mapping: the lost pages would raise SIGBUS, so
@@ -87,14 +93,13 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
         return roam__diag_ok(diag);
 
     /* current_size only grows, never below total_size, never past the limit. */
-    if (cur < roam_segment_header_total_size(&seg->snap) || cur < seg->map_len)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
+    if (cur < roam_segment_header_plain_total_size(&seg->snap) || cur < seg->map_len)
+        return roam__diag(diag, ROAM_E_SIZE_SHRANK, 0,
                           "refresh: current_size %llu is below the mapped %zu",
                           (unsigned long long)cur, seg->map_len);
     if (cur > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_CURRENT_SIZE, 0,
-                          "refresh: current_size %llu exceeds ROAM_SEGMENT_MAX_SIZE",
-                          (unsigned long long)cur);
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "refresh: current_size %llu: %s",
+                          (unsigned long long)cur, roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     /* Check the file again: the acquire load above orders this fstat after
      * the host's ftruncate, so only a file really cut short fails here. */
@@ -106,7 +111,10 @@ roam_err_t roam_segment_refresh(roam_segment_t *seg, roam_diag_t *diag)
                           "refresh: current_size %llu is past the end of the file (%llu bytes)",
                           (unsigned long long)cur, (unsigned long long)file);
 
-    err = roam__seg_remap(seg, (size_t)cur, diag);
+    err = roam__seg_len(cur, &len, diag, "refresh: current_size");
+    if (err)
+        return err;
+    err = roam__seg_remap(seg, len, diag);
     if (err)
         return err;
     return roam__diag_ok(diag);

@@ -3,25 +3,26 @@
  * watches and recovers entries; a guest claims or attaches, heartbeats and
  * detaches. Every state change is one of the library's roam_peer_* ops.
  */
+#include "data_internal.h"
 #include "segment_internal.h"
 
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index)
 {
-    if (seg->base == NULL || index >= roam_segment_header_max_guests(&seg->snap))
+    if (seg->base == NULL)
         return NULL;
-    return roam_segment_peer(seg->base, &seg->snap, index);
+    return roam_layout_peer_table(&seg->layout, seg->base, index);
 }
 
 /* The entry, or ROAM_E_PEER_INDEX in *diag. */
 static roam_peer_entry_t *roam__peer_or_fail(const roam_segment_t *seg, uint32_t index,
                                              roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
-
-    if (p == NULL)
+    if (seg->base == NULL || index >= roam_segment_header_plain_max_guests(&seg->snap)) {
         roam__diag(diag, ROAM_E_PEER_INDEX, index, "peer %u: no such entry (max_guests %u)",
-                   index, roam_segment_header_max_guests(&seg->snap));
-    return p;
+                   index, roam_segment_header_plain_max_guests(&seg->snap));
+        return NULL;
+    }
+    return roam__seg_peer(seg, index);
 }
 
 /* Fill *diag for an entry found in the wrong state; returns ROAM_E_PEER_BUSY. */
@@ -39,7 +40,7 @@ static roam_err_t roam__peer_busy(roam_diag_t *diag, uint32_t index, uint32_t fo
 roam_err_t roam_host_reserve(roam_segment_t *seg, uint32_t *index, uint32_t *epoch,
                              roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
@@ -78,21 +79,15 @@ bool roam_heartbeat_expired(uint64_t interval_ns, uint64_t last_ns, uint64_t now
     return now_ns - last_ns > 2 * interval_ns;
 }
 
-bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
+/* roam_host_peer_dead for entry `index` at p, already seen Attached, with
+ * heartbeats on (interval != 0). */
+static inline bool roam__attached_dead(roam_segment_t *seg, uint32_t index,
+                                       const roam_peer_entry_t *p, uint64_t interval,
+                                       uint64_t now_ns)
 {
-    uint64_t interval = roam_segment_header_heartbeat_interval(&seg->snap);
-    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
-    uint64_t last;
+    uint64_t last = roam_peer_entry_load_last_heartbeat(p);
     uint32_t epoch;
 
-    if (p == NULL || interval == 0)
-        return false;
-    if (roam_peer_entry_load_state(p) != ROAM_PEER_STATE_ATTACHED) {
-        seg->quiet_since[index] = 0;
-        return false;
-    }
-
-    last = roam_peer_entry_load_last_heartbeat(p);
     if (last != 0) {
         seg->quiet_since[index] = 0;
         return roam_heartbeat_expired(interval, last, now_ns);
@@ -110,23 +105,37 @@ bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
     return roam_heartbeat_expired(interval, seg->quiet_since[index], now_ns);
 }
 
+bool roam_host_peer_dead(roam_segment_t *seg, uint32_t index, uint64_t now_ns)
+{
+    uint64_t interval = roam_segment_header_plain_heartbeat_interval(&seg->snap);
+    roam_peer_entry_t *p = roam_segment_peer_at(seg, index);
+
+    if (p == NULL || interval == 0)
+        return false;
+    if (roam_peer_entry_load_state(p) != ROAM_PEER_STATE_ATTACHED) {
+        seg->quiet_since[index] = 0;
+        return false;
+    }
+    return roam__attached_dead(seg, index, p, interval, now_ns);
+}
+
 /* Both ring headers of guest `index` back to empty; capacity is kept. */
 static void roam__rings_reset(roam_segment_t *seg, uint32_t index)
 {
-    static const enum roam_ring_dir dirs[] = {ROAM_RING_GUEST_TO_HOST, ROAM_RING_HOST_TO_GUEST};
+    roam_bipbuf_header_t *rings[2] = {roam_layout_rings_to_host(&seg->layout, seg->base, index),
+                                      roam_layout_rings_to_guest(&seg->layout, seg->base, index)};
 
-    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
-        roam_bipbuf_header_t *r = roam_segment_ring(seg->base, &seg->snap, index, dirs[d]);
-
-        roam_bipbuf_header_store_write(r, 0);
-        roam_bipbuf_header_store_watermark(r, 0);
-        roam_bipbuf_header_store_read(r, 0);
+    for (int d = 0; d < 2; d++) {
+        roam_bipbuf_header_store_write(rings[d], 0);
+        roam_bipbuf_header_store_watermark(rings[d], 0);
+        roam_bipbuf_header_store_read(rings[d], 0);
     }
 }
 
 roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
+    roam_diag_t pool_diag = {.err = ROAM_OK};
     uint32_t state;
 
     if (p == NULL)
@@ -136,28 +145,42 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
     if (state != ROAM_PEER_STATE_ATTACHED && state != ROAM_PEER_STATE_GOODBYE)
         return roam__peer_busy(diag, index, state, "recover");
 
-    /* Goodbye first: no guest attaches while the rings are reset. */
+    /* shm.crash.recovery, in order. 1: Goodbye, so no guest attaches meanwhile. */
     roam_peer_goodbye(p);
+    /* 2: slots in flight to the guest (before 3 wipes their references). */
+    roam__recover_ring_slots(seg, index, &pool_diag);
+    /* 3: both rings empty. */
     roam__rings_reset(seg, index);
-    /* last_heartbeat 0, then Empty with release: the next guest to attach
-     * (acquire) sees the reset rings. */
+    /* 4: every slot the guest's peer id still owns. */
+    roam__recover_owned_slots(seg, index, &pool_diag);
+    /* 5: mmap leases: this library maps no mmap references, so holds none. */
+    /* 6: last_heartbeat 0, then Empty with release: the next guest to
+     * attach (acquire) sees the reset rings and the freed slots. */
     roam_peer_reset(p);
     seg->quiet_since[index] = 0;
+    if (pool_diag.err != ROAM_OK)
+        return roam__diag(diag, pool_diag.err, index, "peer %u: entry recovered, slots not: %s",
+                          index, pool_diag.msg);
     return roam__diag_ok(diag);
 }
 
 void roam_host_sweep(roam_segment_t *seg, uint64_t now_ns, roam_sweep_t *out)
 {
     roam_sweep_t r = {0, 0};
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = seg->base != NULL ? roam_segment_header_plain_max_guests(&seg->snap) : 0;
+    uint64_t interval = roam_segment_header_plain_heartbeat_interval(&seg->snap);
 
+    /* One pass, entry 0 onwards: each state read once, each live guest's
+     * heartbeat aged inline; only a recovery takes a call. */
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t state = roam_peer_entry_load_state(roam_segment_peer_at(seg, i));
+        const roam_peer_entry_t *p = roam__seg_peer(seg, i);
+        uint32_t state = roam_peer_entry_load_state(p);
 
         if (state == ROAM_PEER_STATE_GOODBYE) {
             if (roam_host_recover(seg, i, NULL) == ROAM_OK)
                 r.departed++;
-        } else if (state == ROAM_PEER_STATE_ATTACHED && roam_host_peer_dead(seg, i, now_ns)) {
+        } else if (state == ROAM_PEER_STATE_ATTACHED && interval != 0 &&
+                   roam__attached_dead(seg, i, p, interval, now_ns)) {
             if (roam_host_recover(seg, i, NULL) == ROAM_OK)
                 r.dead++;
         }
@@ -173,13 +196,14 @@ void roam_host_goodbye(roam_segment_t *seg)
 
 /* ---- Guest -----------------------------------------------------------------*/
 
-/* Record the entry this guest now holds, and start its heartbeat clock. */
-static roam_err_t roam__guest_hold(roam_segment_t *seg, uint32_t index, uint32_t epoch,
-                                   roam_diag_t *diag)
+/* Record the entry p (number index) this guest now holds, and start its
+ * heartbeat clock. */
+static roam_err_t roam__guest_hold(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t index,
+                                   uint32_t epoch, roam_diag_t *diag)
 {
     seg->peer_index = index;
     seg->peer_epoch = epoch;
-    roam_peer_heartbeat(roam_segment_peer_at(seg, index), roam_clock_now_ns());
+    roam_peer_heartbeat(p, roam_clock_now_ns());
     return roam__diag_ok(diag);
 }
 
@@ -200,73 +224,58 @@ roam_err_t roam_guest_claim(roam_segment_t *seg, uint32_t index, uint32_t *found
         return roam__peer_busy(diag, index, state, "claim");
     }
     /* Claim keeps the epoch the host's reserve gave the entry. */
-    return roam__guest_hold(seg, index, roam_peer_entry_load_epoch(p), diag);
+    return roam__guest_hold(seg, p, index, roam_peer_entry_load_epoch(p), diag);
 }
 
 roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *diag)
 {
-    uint32_t n = roam_segment_header_max_guests(&seg->snap);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
 
     if (seg->peer_index != ROAM_NO_PEER)
         return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "attach: this handle holds peer %u already",
                           seg->peer_index);
     /* First Empty entry wins; a lost compare-and-swap moves on. */
     for (uint32_t i = 0; i < n; i++) {
+        roam_peer_entry_t *p = roam__seg_peer(seg, i);
         uint32_t epoch;
 
-        if (roam_peer_attach(roam_segment_peer_at(seg, i), NULL, &epoch) != ROAM_OK)
+        if (roam_peer_attach(p, NULL, &epoch) != ROAM_OK)
             continue;
         if (index != NULL)
             *index = i;
-        return roam__guest_hold(seg, i, epoch, diag);
+        return roam__guest_hold(seg, p, i, epoch, diag);
     }
     return roam__diag(diag, ROAM_E_PEER_FULL, 0, "attach: all %u peer entries are taken", n);
 }
 
-/* This guest's entry if it still owns it: Attached at its own epoch. */
-static roam_peer_entry_t *roam__guest_entry(roam_segment_t *seg, const char *op,
-                                            roam_diag_t *diag)
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+                            roam_diag_t *diag)
 {
-    roam_peer_entry_t *p;
-    uint32_t state;
-
-    if (seg->peer_index == ROAM_NO_PEER) {
-        roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
-        return NULL;
-    }
-    p = roam_segment_peer_at(seg, seg->peer_index);
-    state = roam_peer_entry_load_state(p);
-    if (state == ROAM_PEER_STATE_ATTACHED && roam_peer_entry_load_epoch(p) == seg->peer_epoch)
-        return p;
+    if (seg->peer_index == ROAM_NO_PEER)
+        return roam__diag(diag, ROAM_E_PEER_BUSY, 0, "%s: this handle holds no peer entry", op);
 
     /* The host recovered it (and maybe gave it to another guest): let go. */
     roam__peer_busy(diag, seg->peer_index, state, op);
     seg->peer_index = ROAM_NO_PEER;
-    return NULL;
+    return ROAM_E_PEER_BUSY;
 }
 
-roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag)
-{
-    roam_peer_entry_t *p = roam__guest_entry(seg, "heartbeat", diag);
-
-    if (p == NULL)
-        return ROAM_E_PEER_BUSY;
-    roam_peer_heartbeat(p, now_ns);
-    return roam__diag_ok(diag);
-}
+/* roam_guest_heartbeat is inline in roam_segment.h. */
 
 roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
 {
-    roam_peer_entry_t *p = roam__guest_entry(seg, "detach", diag);
+    roam_peer_entry_t *p = roam__guest_peer(seg);
+    uint32_t state;
 
     if (p == NULL)
-        return ROAM_E_PEER_BUSY;
+        return roam_guest_lost(seg, ROAM_PEER_STATE_EMPTY, "detach", diag);
+    /* Still this guest's: Attached, at the epoch it attached with. */
+    state = roam_peer_entry_load_state(p);
+    if (state != ROAM_PEER_STATE_ATTACHED || roam_peer_entry_load_epoch(p) != seg->peer_epoch)
+        return roam_guest_lost(seg, state, "detach", diag);
     roam_peer_goodbye(p);
     seg->peer_index = ROAM_NO_PEER;
     return roam__diag_ok(diag);
 }
 
-bool roam_segment_host_gone(const roam_segment_t *seg)
-{
-    return roam_segment_header_load_host_goodbye(roam_segment_header(seg)) != 0;
-}
+/* roam_segment_host_gone is inline in roam_segment.h. */

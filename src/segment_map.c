@@ -1,9 +1,21 @@
 /*
  * The one way the file-backed segment module maps a segment file.
  */
+#include <limits.h>
+#include <stdint.h>
 #include <sys/mman.h>
 
 #include "segment_internal.h"
+
+roam_err_t roam__seg_len(uint64_t size, size_t *len, roam_diag_t *diag, const char *step)
+{
+    if (size > SIZE_MAX)
+        return roam__diag(diag, ROAM_E_ADDRESS_SPACE, 0,
+                          "%s: %llu bytes do not fit in this process's %zu-bit address space",
+                          step, (unsigned long long)size, sizeof(size_t) * CHAR_BIT);
+    *len = (size_t)size;
+    return ROAM_OK;
+}
 
 void *roam__seg_map(int fd, size_t len)
 {

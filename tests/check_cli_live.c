@@ -171,7 +171,7 @@ START_TEST(goodbye_refuses_what_is_not_a_segment)
     cli_run(&r, "goodbye", path, NULL);
     ck_assert_int_eq(r.status, 1);
     char want[400];
-    snprintf(want, sizeof want, "%s: bad magic: not a roam v7 segment\n", path);
+    snprintf(want, sizeof want, "%s: %s\n", path, roam_strerror(ROAM_E_BAD_MAGIC));
     ck_assert_str_eq(r.err, want);
     cli_result_free(&r);
     ck_assert_uint_eq(roam_segment_header_load_host_goodbye(roam_segment_header(&host)), 0);

@@ -19,13 +19,14 @@ static const roam_size_class_t example_classes[] = {{512, 3}, {4096, 1}};
 static const roam_size_class_t unordered_classes[] = {{4096, 1}, {512, 3}};
 static const roam_size_class_t tied_classes[] = {{512, 1}, {1024, 1}, {512, 2}};
 
-static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n,
-                                    uint32_t inline_threshold)
+static roam_segment_config_t config_cap(const roam_size_class_t *classes, uint32_t n,
+                                        uint32_t inline_threshold, uint32_t capacity,
+                                        uint32_t max_payload)
 {
     roam_segment_config_t cfg = {
         .max_guests = 3,
-        .bipbuf_capacity = 256,
-        .max_payload_size = 4096,
+        .bipbuf_capacity = capacity,
+        .max_payload_size = max_payload,
         .inline_threshold = inline_threshold,
         .heartbeat_interval = 0,
         .num_classes = n,
@@ -34,9 +35,16 @@ static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n
     return cfg;
 }
 
+/* The worked example's ring (256 bytes) and max_payload_size (4096). */
+static roam_segment_config_t config(const roam_size_class_t *classes, uint32_t n,
+                                    uint32_t inline_threshold)
+{
+    return config_cap(classes, n, inline_threshold, 256, 4096);
+}
+
 /* A fresh, validated segment for cfg in a zeroed 64-byte-aligned buffer;
  * *snap gets its header snapshot. free() the result. */
-static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_t *snap)
+static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segment_header_plain_t *snap)
 {
     roam_layout_t l;
     size_t size;
@@ -55,7 +63,7 @@ static unsigned char *make_segment(const roam_segment_config_t *cfg, roam_segmen
 
 /* Route len and expect kind (and class cls for a slot reference); class_idx
  * stays untouched for the other kinds. */
-static void expect_route(const void *base, const roam_segment_header_t *snap, uint32_t len,
+static void expect_route(const void *base, const roam_segment_header_plain_t *snap, uint32_t len,
                          roam_frame_kind_t kind, uint32_t cls)
 {
     uint32_t got = UINT32_MAX;
@@ -74,7 +82,8 @@ static void expect_route(const void *base, const roam_segment_header_t *snap, ui
 
 #define ENTRY_MAX 64
 
-/* An inline entry carrying payload (n bytes) in out, padding zero; its total_len. */
+/* An inline entry carrying payload (n bytes) in out, padding zero, its
+ * inline_payload_len set as roam's framing writes it; its total_len. */
 static uint32_t build_inline(unsigned char out[ENTRY_MAX], const char *payload, uint32_t n)
 {
     roam_frame_header_t h;
@@ -84,6 +93,7 @@ static uint32_t build_inline(unsigned char out[ENTRY_MAX], const char *payload, 
     memset(&h, 0, sizeof h);
     roam_frame_header_set_total_len(&h, total);
     roam_frame_header_set_flags(&h, 0);
+    roam_frame_header_set_inline_payload_len(&h, (uint16_t)n);
     memset(out, 0, ENTRY_MAX);
     memcpy(out, &h, sizeof h);
     memcpy(out + ROAM_FRAME_HEADER_SIZE, payload, n);
@@ -222,78 +232,101 @@ END_TEST
 
 START_TEST(route_worked_example)
 {
-    roam_segment_config_t cfg = config(example_classes, 2, 0);
-    roam_segment_header_t snap;
+    roam_segment_config_t cfg = config_cap(example_classes, 2, 0, 1024, 4096);
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
-    ck_assert_uint_eq(roam_segment_header_effective_inline_threshold(&snap),
+    ck_assert_uint_eq(roam_segment_header_plain_effective_inline_threshold(&snap),
                       ROAM_DEFAULT_INLINE_THRESHOLD);
+    /* roam's sender: the payload length itself against the threshold. */
     expect_route(seg, &snap, 0, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);   /* 8 + 248 = 256 */
+    expect_route(seg, &snap, 256, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, 257, ROAM_FRAME_SLOT_REF, 0);
+    /* A slot holds the 4-byte length prefix and the payload. */
+    expect_route(seg, &snap, 508, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 509, ROAM_FRAME_SLOT_REF, 1);
+    expect_route(seg, &snap, 4092, ROAM_FRAME_SLOT_REF, 1);
+    expect_route(seg, &snap, 4093, ROAM_FRAME_MMAP_REF, 0);
+    expect_route(seg, &snap, 4096, ROAM_FRAME_MMAP_REF, 0);
+    /* Above max_payload_size nothing is sent. */
+    expect_route(seg, &snap, 4097, ROAM_FRAME_REFUSED, 0);
+    expect_route(seg, &snap, UINT32_MAX, ROAM_FRAME_REFUSED, 0);
+    free(seg);
+}
+END_TEST
+
+START_TEST(route_ring_too_small)
+{
+    roam_segment_config_t cfg = config(example_classes, 2, 0);
+    roam_segment_header_plain_t snap;
+    unsigned char *seg = make_segment(&cfg, &snap);
+
+    /* A 256-byte ring holds inline entries of at most 248 payload bytes. */
+    expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);
     expect_route(seg, &snap, 249, ROAM_FRAME_SLOT_REF, 0);
-    expect_route(seg, &snap, 512, ROAM_FRAME_SLOT_REF, 0);
-    expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 1);
-    expect_route(seg, &snap, 4096, ROAM_FRAME_SLOT_REF, 1);
-    expect_route(seg, &snap, 4097, ROAM_FRAME_MMAP_REF, 0);
-    expect_route(seg, &snap, UINT32_MAX, ROAM_FRAME_MMAP_REF, 0);
+    expect_route(seg, &snap, 256, ROAM_FRAME_SLOT_REF, 0);
     free(seg);
 }
 END_TEST
 
 START_TEST(route_unordered_classes)
 {
-    roam_segment_config_t cfg = config(unordered_classes, 2, 0);
-    roam_segment_header_t snap;
+    roam_segment_config_t cfg = config_cap(unordered_classes, 2, 0, 1024, 4096);
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
-    /* The smallest slot that fits, wherever it is listed. */
-    expect_route(seg, &snap, 248, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 300, ROAM_FRAME_SLOT_REF, 1);
-    expect_route(seg, &snap, 512, ROAM_FRAME_SLOT_REF, 1);
-    expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 0);
-    expect_route(seg, &snap, 4096, ROAM_FRAME_SLOT_REF, 0);
-    expect_route(seg, &snap, 4097, ROAM_FRAME_MMAP_REF, 0);
+    /* The first class in table order that fits, as roam's sender takes it
+     * (not the smallest). */
+    expect_route(seg, &snap, 256, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, 300, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 508, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 4092, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 4093, ROAM_FRAME_MMAP_REF, 0);
     free(seg);
 }
 END_TEST
 
 START_TEST(route_tie_lowest_index)
 {
-    roam_segment_config_t cfg = config(tied_classes, 3, 0);
-    roam_segment_header_t snap;
+    roam_segment_config_t cfg = config_cap(tied_classes, 3, 0, 1024, 4096);
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
     expect_route(seg, &snap, 300, ROAM_FRAME_SLOT_REF, 0);
-    expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 1);
-    expect_route(seg, &snap, 1025, ROAM_FRAME_MMAP_REF, 0);
+    expect_route(seg, &snap, 508, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 509, ROAM_FRAME_SLOT_REF, 1);
+    expect_route(seg, &snap, 1021, ROAM_FRAME_MMAP_REF, 0);
     free(seg);
 }
 END_TEST
 
 START_TEST(route_explicit_threshold)
 {
-    roam_segment_config_t cfg = config(example_classes, 2, 512);
-    roam_segment_header_t snap;
+    roam_segment_config_t cfg = config_cap(example_classes, 2, 512, 1024, 4096);
+    roam_segment_header_plain_t snap;
     unsigned char *seg = make_segment(&cfg, &snap);
 
-    /* The boundary moves to 8 + 504 = 512. */
-    expect_route(seg, &snap, 249, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 504, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, 505, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 257, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, 512, ROAM_FRAME_INLINE, 0);
     expect_route(seg, &snap, 513, ROAM_FRAME_SLOT_REF, 1);
     free(seg);
 
-    /* Below the header size nothing goes inline, not even an empty payload. */
-    cfg = config(example_classes, 2, ROAM_FRAME_HEADER_SIZE - 1);
+    /* A threshold below the header size still covers that many bytes. */
+    cfg = config_cap(example_classes, 2, ROAM_FRAME_HEADER_SIZE - 1, 1024, 4096);
     seg = make_segment(&cfg, &snap);
-    expect_route(seg, &snap, 0, ROAM_FRAME_SLOT_REF, 0);
+    expect_route(seg, &snap, 0, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, ROAM_FRAME_HEADER_SIZE - 1, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, ROAM_FRAME_HEADER_SIZE, ROAM_FRAME_SLOT_REF, 0);
     free(seg);
 
-    /* 8 + len is computed without wrapping at 32 bits. */
-    cfg = config(example_classes, 2, UINT32_MAX);
+    /* inline_payload_len has 16 bits: nothing larger goes inline, whatever
+     * the threshold says. */
+    cfg = config_cap(example_classes, 2, UINT32_MAX, 1u << 17, UINT32_MAX);
     seg = make_segment(&cfg, &snap);
-    expect_route(seg, &snap, UINT32_MAX - ROAM_FRAME_HEADER_SIZE, ROAM_FRAME_INLINE, 0);
-    expect_route(seg, &snap, UINT32_MAX - ROAM_FRAME_HEADER_SIZE + 1, ROAM_FRAME_MMAP_REF, 0);
+    expect_route(seg, &snap, ROAM_INLINE_PAYLOAD_MAX, ROAM_FRAME_INLINE, 0);
+    expect_route(seg, &snap, ROAM_INLINE_PAYLOAD_MAX + 1, ROAM_FRAME_MMAP_REF, 0);
+    /* len + 4 is computed without wrapping at 32 bits. */
+    expect_route(seg, &snap, UINT32_MAX - 2, ROAM_FRAME_MMAP_REF, 0);
     expect_route(seg, &snap, UINT32_MAX, ROAM_FRAME_MMAP_REF, 0);
     free(seg);
 }
@@ -411,20 +444,55 @@ END_TEST
 START_TEST(check_header_reserved)
 {
     unsigned char e[ENTRY_MAX];
-    char needle[64];
+    uint32_t total = build_inline(e, "abcd", 4);
 
-    for (size_t i = 0; i < sizeof(((roam_frame_header_t *)0)->reserved); i++) {
-        uint32_t total = build_inline(e, "abcd", 4);
+    e[offsetof(roam_frame_header_t, reserved)] = 0x5A;
+    expect_reject(e, total, ROAM_E_FRAME_RESERVED, "reserved header byte at offset 5 is 0x5a");
 
-        e[offsetof(roam_frame_header_t, reserved) + i] = 0x5A;
-        snprintf(needle, sizeof needle, "reserved header byte at offset %zu is 0x5a",
-                 offsetof(roam_frame_header_t, reserved) + i);
-        expect_reject(e, total, ROAM_E_FRAME_RESERVED, needle);
+    total = build_mmap_ref(e);
+    e[offsetof(roam_frame_header_t, reserved)] = 0x01;
+    expect_reject(e, total, ROAM_E_FRAME_RESERVED, "reserved header byte");
+}
+END_TEST
 
-        total = build_mmap_ref(e);
-        e[offsetof(roam_frame_header_t, reserved) + i] = 0x01;
-        expect_reject(e, total, ROAM_E_FRAME_RESERVED, "reserved header byte");
-    }
+/* Rewrite inline_payload_len of the entry in e through a private copy. */
+static void set_inline_len(unsigned char *e, uint16_t len)
+{
+    roam_frame_header_t h;
+
+    memcpy(&h, e, sizeof h);
+    roam_frame_header_set_inline_payload_len(&h, len);
+    memcpy(e, &h, sizeof h);
+}
+
+START_TEST(check_inline_len)
+{
+    unsigned char e[ENTRY_MAX];
+    uint32_t total = build_inline(e, "hello", 5);
+
+    /* The field holds it, little-endian, as roam writes it. */
+    ck_assert_uint_eq(e[offsetof(roam_frame_header_t, inline_payload_len)], 5);
+    ck_assert_uint_eq(e[offsetof(roam_frame_header_t, inline_payload_len) + 1], 0);
+    expect_ok(e, total);
+
+    /* 0 = unknown (an older writer): accepted. Up to total_len - 8 too. */
+    set_inline_len(e, 0);
+    expect_ok(e, total);
+    set_inline_len(e, (uint16_t)(total - ROAM_FRAME_HEADER_SIZE));
+    expect_ok(e, total);
+    set_inline_len(e, (uint16_t)(total - ROAM_FRAME_HEADER_SIZE + 1));
+    expect_reject(e, total, ROAM_E_FRAME_INLINE_LEN, "inline_payload_len 9 runs past total_len 16");
+    set_inline_len(e, UINT16_MAX);
+    expect_reject(e, total, ROAM_E_FRAME_INLINE_LEN, "runs past");
+
+    /* References store 0 there. */
+    total = build_slot_ref(e);
+    set_inline_len(e, 1);
+    expect_reject(e, total, ROAM_E_FRAME_INLINE_LEN,
+                  "slot-reference entry has inline_payload_len 1, not 0");
+    total = build_mmap_ref(e);
+    set_inline_len(e, 256);
+    expect_reject(e, total, ROAM_E_FRAME_INLINE_LEN, "mmap-reference entry has inline_payload_len 256");
 }
 END_TEST
 
@@ -544,6 +612,7 @@ static Suite *frame_suite(void)
 
     tc = tcase_create("route");
     tcase_add_test(tc, route_worked_example);
+    tcase_add_test(tc, route_ring_too_small);
     tcase_add_test(tc, route_unordered_classes);
     tcase_add_test(tc, route_tie_lowest_index);
     tcase_add_test(tc, route_explicit_threshold);
@@ -556,6 +625,7 @@ static Suite *frame_suite(void)
     tcase_add_test(tc, check_flags);
     tcase_add_test(tc, check_total_len);
     tcase_add_test(tc, check_header_reserved);
+    tcase_add_test(tc, check_inline_len);
     tcase_add_test(tc, check_slot_ref);
     tcase_add_test(tc, check_mmap_ref);
     tcase_add_test(tc, check_rule_order);

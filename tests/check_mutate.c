@@ -25,7 +25,7 @@ static uint64_t rng(void)
     return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-/* len bytes, 64-byte aligned like a mapping, with nothing readable past len. */
+/* len bytes, aligned like a mapping (ROAM_SEGMENT_ALIGN), with nothing readable past len. */
 static unsigned char *alloc_exact(size_t len)
 {
     void *p = NULL;
@@ -46,10 +46,10 @@ static unsigned char *fresh(const roam_segment_config_t *cfg, size_t *len)
 }
 
 /* Everything an accepted segment lets a reader reach lies inside it. */
-static void walk(unsigned char *seg, size_t len, const roam_segment_header_t *snap)
+static void walk(unsigned char *seg, size_t len, const roam_segment_header_plain_t *snap)
 {
     uint64_t sum = 0;
-    for (uint32_t i = 0; i < roam_segment_header_max_guests(snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_max_guests(snap); i++) {
         roam_peer_entry_t *p = roam_segment_peer(seg, snap, i);
         ck_assert_ptr_nonnull(p);
         ck_assert((unsigned char *)(p + 1) <= seg + len);
@@ -61,7 +61,7 @@ static void walk(unsigned char *seg, size_t len, const roam_segment_header_t *sn
             sum += roam_bipbuf_header_load_read(r);
         }
     }
-    for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_num_var_slot_classes(snap); i++) {
         roam_size_class_header_t *c = roam_segment_class(seg, snap, i);
         ck_assert_ptr_nonnull(c);
         ck_assert((unsigned char *)(c + 1) <= seg + len);
@@ -90,7 +90,7 @@ static uint32_t mutate_rounds(const unsigned char *seg, size_t len, uint64_t see
                 copy[rng() % span] = (unsigned char)rng();
         }
 
-        roam_segment_header_t snap;
+        roam_segment_header_plain_t snap;
         roam_diag_t diag;
         roam_err_t err = roam_segment_validate(copy, n, &snap, &diag);
         if (err == ROAM_OK) {

@@ -11,7 +11,7 @@
 #include "test_bytes.h"
 #include "test_run.h"
 
-/* A zeroed (Empty, epoch 0) entry in 64-byte aligned memory. */
+/* A zeroed (Empty, epoch 0) entry in memory aligned as a segment is. */
 static roam_peer_entry_t *new_entry(void)
 {
     return tb_alloc_segment(sizeof(roam_peer_entry_t));
@@ -166,20 +166,20 @@ END_TEST
 
 START_TEST(heartbeat_bytes)
 {
-    union {
-        roam_peer_entry_t e;
-        unsigned char b[64];
-    } u;
+    const roam_field_info_t *hb = tb_field(roam_peer_entry_fields, "last_heartbeat");
+    const roam_field_info_t *st = tb_field(roam_peer_entry_fields, "state");
+    roam_peer_entry_t *p = new_entry();
+    const unsigned char *b = (const unsigned char *)p;
 
-    memset(&u, 0, sizeof u);
-    roam_peer_heartbeat(&u.e, 0x0102030405060708ull);
-    ck_assert_uint_eq(tb_get_le(u.b, 8, 8), 0x0102030405060708ull);
-    ck_assert_uint_eq(roam_peer_entry_load_last_heartbeat(&u.e), 0x0102030405060708ull);
-    roam_peer_goodbye(&u.e);
-    ck_assert_uint_eq(tb_get_le(u.b, 0, 4), 2);
-    roam_peer_reset(&u.e);
-    ck_assert_uint_eq(tb_get_le(u.b, 0, 4), 0);
-    ck_assert_uint_eq(tb_get_le(u.b, 8, 8), 0);
+    roam_peer_heartbeat(p, 0x0102030405060708ull);
+    ck_assert_uint_eq(tb_get_le(b, hb->offset, hb->size), 0x0102030405060708ull);
+    ck_assert_uint_eq(roam_peer_entry_load_last_heartbeat(p), 0x0102030405060708ull);
+    roam_peer_goodbye(p);
+    ck_assert_uint_eq(tb_get_le(b, st->offset, st->size), ROAM_PEER_STATE_GOODBYE);
+    roam_peer_reset(p);
+    ck_assert_uint_eq(tb_get_le(b, st->offset, st->size), ROAM_PEER_STATE_EMPTY);
+    ck_assert_uint_eq(tb_get_le(b, hb->offset, hb->size), 0);
+    free(p);
 }
 END_TEST
 
@@ -187,9 +187,10 @@ START_TEST(in_a_segment)
 {
     static const roam_size_class_t classes[] = {{256, 4}};
     const roam_segment_config_t cfg = {
-        .max_guests = 4, .bipbuf_capacity = 512, .num_classes = 1, .classes = classes,
+        .max_guests = 4, .bipbuf_capacity = 8 * ROAM_SEGMENT_ALIGN, .num_classes = 1,
+        .classes = classes,
     };
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_layout_t l;
     unsigned char *seg;
     uint32_t found, epoch;
@@ -211,14 +212,18 @@ START_TEST(in_a_segment)
     ck_assert_uint_eq(roam_peer_entry_load_state(roam_segment_peer(seg, &snap, 3)),
                       ROAM_PEER_STATE_EMPTY);
     ck_assert_uint_eq(roam_peer_entry_load_epoch(roam_segment_peer(seg, &snap, 3)), 0);
-    ck_assert_uint_eq(tb_get_le(seg, l.peer_table_offset + 0 * 64 + 8, 8), 42);
-    ck_assert_uint_eq(tb_get_le(seg, l.peer_table_offset + 1 * 64, 4), ROAM_PEER_STATE_RESERVED);
-    ck_assert_uint_eq(tb_get_le(seg, l.peer_table_offset + 1 * 64 + 4, 4), 1);
+    /* The bytes where the layout and the field table put them. */
+    ck_assert_uint_eq(tb_get_field(seg, roam_layout_peer_table_offset_at(&l, 0),
+                                   roam_peer_entry_fields, "last_heartbeat"), 42);
+    ck_assert_uint_eq(tb_get_field(seg, roam_layout_peer_table_offset_at(&l, 1),
+                                   roam_peer_entry_fields, "state"), ROAM_PEER_STATE_RESERVED);
+    ck_assert_uint_eq(tb_get_field(seg, roam_layout_peer_table_offset_at(&l, 1),
+                                   roam_peer_entry_fields, "epoch"), 1);
     free(seg);
 }
 END_TEST
 
-/* ---- Accessors against the reference's byte offsets -------------------- */
+/* ---- Accessors on the bytes the field table names ---------------------- */
 
 static uint64_t get_state(const void *o) { return roam_peer_entry_load_state(o); }
 static void set_state(void *o, uint64_t v) { roam_peer_entry_store_state(o, (uint32_t)v); }
@@ -231,19 +236,22 @@ static void set_ring_offset(void *o, uint64_t v) { roam_peer_entry_set_ring_offs
 
 START_TEST(accessors_raw_bytes)
 {
-    /* Offsets typed in from reference §2. */
+    /* Where each field lies comes from the generated table. */
     static const tb_field_t fields[] = {
-        {"state", 0, 4, get_state, set_state},
-        {"epoch", 4, 4, get_epoch, set_epoch},
-        {"last_heartbeat", 8, 8, get_last_heartbeat, set_last_heartbeat},
-        {"ring_offset", 16, 8, get_ring_offset, set_ring_offset},
+        {"state", get_state, set_state},
+        {"epoch", get_epoch, set_epoch},
+        {"last_heartbeat", get_last_heartbeat, set_last_heartbeat},
+        {"ring_offset", get_ring_offset, set_ring_offset},
     };
     size_t ninfo;
     const roam_field_info_t *info = roam_peer_entry_fields(&ninfo);
-    const char *err = tb_check_fields(sizeof(roam_peer_entry_t), fields,
-                                      sizeof fields / sizeof fields[0], info, ninfo);
+    const char *err = tb_check_table(sizeof(roam_peer_entry_t), info, ninfo);
 
     ck_assert_msg(err == NULL, "%s", err);
+    err = tb_check_fields(sizeof(roam_peer_entry_t), fields, sizeof fields / sizeof fields[0],
+                          info, ninfo);
+    ck_assert_msg(err == NULL, "%s", err);
+    ck_assert_uint_eq(sizeof(roam_peer_entry_t), ROAM_PEER_ENTRY_SIZE);
 }
 END_TEST
 

@@ -22,7 +22,7 @@ static const roam_segment_config_t cfg = {
 
 typedef struct race {
     unsigned char *seg;
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     atomic_int go;
     atomic_int stop;
     int won[NTHREADS];          /* entry each thread attached to, -1 if none */

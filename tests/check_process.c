@@ -53,6 +53,9 @@ static void scratch_path(char *path, size_t len, const char *name)
 
 static const roam_size_class_t k_classes[] = {{512, 8}, {4096, 2}};
 
+/* Data bytes of each ring in most tests. */
+#define CAPACITY (4 * ROAM_SEGMENT_ALIGN)
+
 static roam_segment_config_t test_config(uint32_t guests, uint32_t capacity, uint64_t hb_ns)
 {
     return (roam_segment_config_t){
@@ -184,7 +187,7 @@ START_TEST(test_attach_errors)
 
     /* Shorter than a header. */
     scratch_path(path, sizeof path, "short");
-    write_file(path, 100, 0);
+    write_file(path, ROAM_SEGMENT_HEADER_SIZE - 1, 0);
     ck_assert_int_eq(roam_segment_attach(&seg, path, &d), ROAM_E_FILE_SHORT);
 
     /* Sized, zero magic: not ready. Garbage: bad magic. */
@@ -201,7 +204,7 @@ END_TEST
 START_TEST(test_create_errors)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(2, 256, 0);
+    roam_segment_config_t cfg = test_config(2, CAPACITY, 0);
     roam_segment_t host, other, guest;
     roam_diag_t d;
     struct stat st;
@@ -209,7 +212,7 @@ START_TEST(test_create_errors)
 
     scratch_path(path, sizeof path, "seg");
     must_create(&host, path, &cfg);
-    total = roam_segment_header_total_size(&host.snap);
+    total = roam_segment_header_plain_total_size(&host.snap);
     ck_assert(host.is_host);
     ck_assert_uint_eq(host.map_len, total);
     ck_assert_int_eq(stat(path, &st), 0);
@@ -224,7 +227,7 @@ START_TEST(test_create_errors)
 
     /* A file cut below current_size is refused before it is mapped. */
     roam_segment_close(&host);
-    ck_assert_int_eq(truncate(path, (off_t)total - 64), 0);
+    ck_assert_int_eq(truncate(path, (off_t)total - 1), 0);
     ck_assert_int_eq(roam_segment_attach(&guest, path, &d), ROAM_E_FILE_SHORT);
     ck_assert_int_eq(roam_segment_unlink(path, &d), ROAM_OK);
     ck_assert_int_eq(roam_segment_unlink(path, &d), ROAM_E_IO);
@@ -235,7 +238,7 @@ START_TEST(test_create_errors)
     ck_assert_int_eq(stat(path, &st), -1);
 
     /* A failed system call names its step and keeps errno. */
-    cfg.bipbuf_capacity = 256;
+    cfg.bipbuf_capacity = CAPACITY;
     scratch_path(path, sizeof path, "no/such/dir");
     ck_assert_int_eq(roam_segment_create(&host, path, &cfg, &d), ROAM_E_IO);
     ck_assert_int_eq(errno, ENOENT);
@@ -247,7 +250,7 @@ END_TEST
 START_TEST(test_grow_rules)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(2, 256, 0);
+    roam_segment_config_t cfg = test_config(2, CAPACITY, 0);
     roam_segment_t host, guest;
     roam_diag_t d;
     uint64_t total;
@@ -255,12 +258,12 @@ START_TEST(test_grow_rules)
 
     scratch_path(path, sizeof path, "seg");
     must_create(&host, path, &cfg);
-    total = roam_segment_header_total_size(&host.snap);
+    total = roam_segment_header_plain_total_size(&host.snap);
 
     /* Only upwards, only up to the limit. */
     ck_assert_int_eq(roam_segment_grow(&host, total, &d), ROAM_E_GROW);
     ck_assert_int_eq(roam_segment_grow(&host, total - 1, &d), ROAM_E_GROW);
-    ck_assert_int_eq(roam_segment_grow(&host, ROAM_SEGMENT_MAX_SIZE + 1, &d), ROAM_E_GROW);
+    ck_assert_int_eq(roam_segment_grow(&host, ROAM_SEGMENT_MAX_SIZE + 1, &d), ROAM_E_SEGMENT_TOO_LARGE);
     ck_assert_uint_eq(roam_segment_header_load_current_size(roam_segment_header(&host)), total);
 
     /* A grow: the new bytes are zero, current_size follows, guests see it. */
@@ -274,12 +277,12 @@ START_TEST(test_grow_rules)
     ck_assert_int_eq(roam_segment_attach(&guest, path, &d), ROAM_OK);
     ck_assert_uint_eq(guest.map_len, total + 10000);
 
-    /* refresh: nothing to do, then a current_size that went down. */
+    /* refresh: nothing to do, then a current_size below what is mapped. */
     ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_OK);
     roam_segment_header_store_current_size(roam_segment_header(&host), total - 64);
-    ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_E_CURRENT_SIZE);
+    ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_E_SIZE_SHRANK);
     roam_segment_header_store_current_size(roam_segment_header(&host), total + 64);
-    ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_E_CURRENT_SIZE);
+    ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_E_SIZE_SHRANK);
     roam_segment_header_store_current_size(roam_segment_header(&host), total + 10000);
     ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_OK);
 
@@ -306,7 +309,7 @@ START_TEST(test_peer_ops)
 {
     char path[512];
     const uint64_t hb = 20000000u;   /* 20 ms */
-    roam_segment_config_t cfg = test_config(2, 256, hb);
+    roam_segment_config_t cfg = test_config(2, CAPACITY, hb);
     roam_segment_t host, guest, other;
     roam_peer_entry_t *p;
     roam_sweep_t sw;
@@ -342,8 +345,12 @@ START_TEST(test_peer_ops)
 
     /* Heartbeat, detach; the host sweeps the goodbye away. */
     ck_assert_int_eq(roam_guest_heartbeat(&guest, roam_clock_now_ns(), &d), ROAM_OK);
+    ck_assert_str_eq(d.msg, "");
     ck_assert_int_eq(roam_guest_detach(&guest, &d), ROAM_OK);
     ck_assert_int_eq(roam_guest_detach(&guest, &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "detach: this handle holds no peer entry");
+    ck_assert_int_eq(roam_guest_heartbeat(&guest, roam_clock_now_ns(), &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "heartbeat: this handle holds no peer entry");
     p = roam_segment_peer_at(&host, 0);
     ck_assert_uint_eq(roam_peer_entry_load_state(p), ROAM_PEER_STATE_GOODBYE);
     roam_host_sweep(&host, roam_clock_now_ns(), &sw);
@@ -354,6 +361,8 @@ START_TEST(test_peer_ops)
     /* Recovered under a live guest: its next heartbeat learns it. */
     ck_assert_int_eq(roam_host_recover(&host, 1, &d), ROAM_OK);
     ck_assert_int_eq(roam_guest_heartbeat(&other, roam_clock_now_ns(), &d), ROAM_E_PEER_BUSY);
+    ck_assert_str_eq(d.msg, "peer 1: cannot heartbeat, entry is empty");
+    ck_assert_uint_eq(d.index, 1);
     ck_assert_uint_eq(other.peer_index, ROAM_NO_PEER);
     ck_assert_int_eq(roam_host_recover(&host, 1, &d), ROAM_E_PEER_BUSY);
 
@@ -378,7 +387,7 @@ START_TEST(test_peer_ops)
     roam_segment_close(&host);
 
     /* Heartbeats off: never dead, however old. */
-    cfg = test_config(2, 256, 0);
+    cfg = test_config(2, CAPACITY, 0);
     scratch_path(path, sizeof path, "seg-no-heartbeat");
     must_create(&host, path, &cfg);
     ck_assert_int_eq(roam_peer_attach(roam_segment_peer_at(&host, 0), NULL, &e0), ROAM_OK);
@@ -421,7 +430,7 @@ static int spawn_child(void *arg)
 START_TEST(test_reserve_for_spawn)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(3, 256, 0);
+    roam_segment_config_t cfg = test_config(3, CAPACITY, 0);
     roam_segment_t host;
     roam_diag_t d;
     roam_sweep_t sw;
@@ -545,7 +554,7 @@ static bool race_judge(race_shared_t *sh, roam_peer_entry_t *p, uint32_t r, uint
 START_TEST(test_attach_race)
 {
     char path[512], why[256] = "";
-    roam_segment_config_t cfg = test_config(1, 256, 0);
+    roam_segment_config_t cfg = test_config(1, CAPACITY, 0);
     race_shared_t *sh = proc_shared_alloc(sizeof *sh);
     uint64_t deadline = proc_deadline_ms(CHILD_MS);
     child_ctx_t ctx[RACE_K];
@@ -768,7 +777,7 @@ static int bye_child(void *arg)
 START_TEST(test_host_goodbye)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(BYE_N, 256, 1000000000u);
+    roam_segment_config_t cfg = test_config(BYE_N, CAPACITY, 1000000000u);
     bye_shared_t *sh = proc_shared_alloc(sizeof *sh);
     child_ctx_t ctx[BYE_N];
     pid_t pids[BYE_N];
@@ -884,7 +893,7 @@ static int grow_child(void *arg)
 START_TEST(test_growth)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(GROW_N, 256, 0);
+    roam_segment_config_t cfg = test_config(GROW_N, CAPACITY, 0);
     grow_shared_t *sh = proc_shared_alloc(sizeof *sh);
     uint64_t deadline = proc_deadline_ms(CHILD_MS);
     child_ctx_t ctx[GROW_N];
@@ -961,7 +970,7 @@ static int cut_child(void *arg)
 static void run_cut(const char *name, void (*cut)(roam_segment_t *host, uint64_t total))
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(GROW_N, 256, 0);
+    roam_segment_config_t cfg = test_config(GROW_N, CAPACITY, 0);
     grow_shared_t *sh = proc_shared_alloc(sizeof *sh);
     child_ctx_t ctx[GROW_N];
     pid_t pids[GROW_N];
@@ -1039,10 +1048,10 @@ static int crash_victim(void *arg)
         return child_fail(err, "attach a peer: %s", d.msg);
     g2h = roam_segment_ring(seg.base, &seg.snap, idx, ROAM_RING_GUEST_TO_HOST);
     h2g = roam_segment_ring(seg.base, &seg.snap, idx, ROAM_RING_HOST_TO_GUEST);
-    roam_bipbuf_header_store_write(g2h, 192);
-    roam_bipbuf_header_store_watermark(g2h, 256);
-    roam_bipbuf_header_store_read(g2h, 64);
-    roam_bipbuf_header_store_read(h2g, 128);
+    roam_bipbuf_header_store_write(g2h, CAPACITY / 4 * 3);
+    roam_bipbuf_header_store_watermark(g2h, CAPACITY);
+    roam_bipbuf_header_store_read(g2h, CAPACITY / 4);
+    roam_bipbuf_header_store_read(h2g, CAPACITY / 2);
     atomic_store_explicit(&sh->epoch, seg.peer_epoch, memory_order_relaxed);
     atomic_fetch_add_explicit(&sh->ready, 1, memory_order_release);
 
@@ -1078,7 +1087,7 @@ static int crash_successor(void *arg)
         roam_bipbuf_header_t *r = roam_segment_ring(seg.base, &seg.snap, idx, (enum roam_ring_dir)dir);
 
         if (roam_bipbuf_header_load_write(r) || roam_bipbuf_header_load_watermark(r) ||
-            roam_bipbuf_header_load_read(r) || roam_bipbuf_header_capacity(r) != 256)
+            roam_bipbuf_header_load_read(r) || roam_bipbuf_header_capacity(r) != CAPACITY)
             return child_fail(CHILD_E_CHECK, "ring %d not reset", dir);
     }
     err = roam_guest_detach(&seg, &d);
@@ -1089,7 +1098,7 @@ static int crash_successor(void *arg)
 START_TEST(test_crash_recovery)
 {
     char path[512];
-    roam_segment_config_t cfg = test_config(1, 256, CRASH_HB_NS);
+    roam_segment_config_t cfg = test_config(1, CAPACITY, CRASH_HB_NS);
     crash_shared_t *sh = proc_shared_alloc(sizeof *sh);
     uint64_t deadline = proc_deadline_ms(CHILD_MS);
     uint64_t hb1, hb2, last, found_at = 0;
@@ -1116,8 +1125,8 @@ START_TEST(test_crash_recovery)
     /* Alive: its heartbeat advances, and a sweep at the time of its last
      * beat recovers nothing. */
     ck_assert_uint_eq(roam_peer_entry_load_state(p), ROAM_PEER_STATE_ATTACHED);
-    ck_assert_uint_eq(roam_bipbuf_header_load_write(g2h), 192);
-    ck_assert_uint_eq(roam_bipbuf_header_load_read(h2g), 128);
+    ck_assert_uint_eq(roam_bipbuf_header_load_write(g2h), CAPACITY / 4 * 3);
+    ck_assert_uint_eq(roam_bipbuf_header_load_read(h2g), CAPACITY / 2);
     hb1 = roam_peer_entry_load_last_heartbeat(p);
     proc_sleep_ms(30);
     hb2 = roam_peer_entry_load_last_heartbeat(p);
@@ -1153,8 +1162,8 @@ START_TEST(test_crash_recovery)
     ck_assert_uint_eq(roam_bipbuf_header_load_watermark(g2h), 0);
     ck_assert_uint_eq(roam_bipbuf_header_load_read(g2h), 0);
     ck_assert_uint_eq(roam_bipbuf_header_load_read(h2g), 0);
-    ck_assert_uint_eq(roam_bipbuf_header_capacity(g2h), 256);
-    ck_assert_uint_eq(roam_bipbuf_header_capacity(h2g), 256);
+    ck_assert_uint_eq(roam_bipbuf_header_capacity(g2h), CAPACITY);
+    ck_assert_uint_eq(roam_bipbuf_header_capacity(h2g), CAPACITY);
 
     /* A new process takes the entry. */
     spawn_all(&pid, &ctx, 1, crash_successor);

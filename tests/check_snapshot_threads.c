@@ -33,59 +33,117 @@ typedef struct corruption {
     roam_err_t rule;
 } corruption_t;
 
-static _Alignas(64) _Atomic uint64_t g_shared[WORDS];
+static _Alignas(ROAM_SEGMENT_ALIGN) _Atomic uint64_t g_shared[WORDS];
 static uint64_t g_base[WORDS];           /* valid image, variant 0 */
 static uint64_t g_variant[NUM_VARIANTS]; /* values of VARIANT_WORD */
 static corruption_t g_bad[16];
 static size_t g_num_bad;
 static _Atomic int g_stop;
 
-/* The valid image: a real header as roam_header_init writes it. */
+/* Where field `name` of the header lies (generated table). */
+static const roam_field_info_t *field(const char *name)
+{
+    size_t n;
+    const roam_field_info_t *info = roam_segment_header_fields(&n);
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(info[i].name, name) == 0)
+            return &info[i];
+    ck_abort_msg("the header has no field %s", name);
+    return NULL;
+}
+
+/* The first and the last byte of the header's reserved fields. */
+static void reserved_span(size_t *first, size_t *last)
+{
+    size_t n;
+    const roam_field_info_t *info = roam_segment_header_fields(&n);
+
+    *first = SIZE_MAX;
+    *last = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!info[i].reserved)
+            continue;
+        if (*first == SIZE_MAX)
+            *first = info[i].offset;
+        *last = info[i].offset + info[i].size - 1;
+    }
+    ck_assert_uint_ne(*first, SIZE_MAX);
+}
+
+/* The base image with the byte at `off` replaced by `b`: one word. */
+static void bad_byte(size_t *n, size_t off, unsigned char b, roam_err_t rule)
+{
+    unsigned char img[sizeof g_base];
+
+    memcpy(img, g_base, sizeof img);
+    img[off] = b;
+    g_bad[*n].word = off / 8;
+    memcpy(&g_bad[*n].value, img + off / 8 * 8, 8);
+    g_bad[(*n)++].rule = rule;
+}
+
+/* The base image with field `name` set to v (it must not straddle words). */
+static void bad_field(size_t *n, const char *name, uint64_t v, roam_err_t rule)
+{
+    const roam_field_info_t *f = field(name);
+    unsigned char img[sizeof g_base];
+
+    ck_assert_uint_eq(f->offset / 8, (f->offset + f->size - 1) / 8);
+    memcpy(img, g_base, sizeof img);
+    for (uint32_t i = 0; i < f->size; i++, v >>= 8)
+        img[f->offset + i] = (unsigned char)v;
+    g_bad[*n].word = f->offset / 8;
+    memcpy(&g_bad[*n].value, img + f->offset / 8 * 8, 8);
+    g_bad[(*n)++].rule = rule;
+}
+
+/* The valid image: a real header as segment creation writes it. */
 static void build_images(void)
 {
-    roam_segment_header_t h;
-    const roam_header_params_t p = {
-        .total_size = 8512,
-        .max_payload_size = 4096,
-        .inline_threshold = 0,
-        .max_guests = 3,
-        .bipbuf_capacity = 256,
-        .peer_table_offset = 128,
-        .var_pool_offset = 2624,
-        .heartbeat_interval = 1000,
-        .num_var_slot_classes = 2,
+    static const roam_size_class_t classes[] = {{512, 3}, {4096, 1}};
+    const roam_segment_config_t cfg = {
+        .max_guests = 3, .bipbuf_capacity = 256, .max_payload_size = 4096,
+        .heartbeat_interval = 1000, .num_classes = 2, .classes = classes,
     };
-    size_t n = 0;
+    roam_segment_header_t h;
+    roam_segment_header_plain_t snap;
+    roam_layout_t l;
+    size_t n = 0, first, last;
 
+    ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
     memset(&h, 0, sizeof h);
-    roam_header_init(&h, &p);
-    ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
+    roam_segment_header_init(&h, &cfg, &l);
+    ck_assert_int_eq(roam_header_validate(&h, sizeof h, 0, &snap), ROAM_OK);
     memcpy(g_base, &h, sizeof g_base);
     for (size_t v = 0; v < NUM_VARIANTS; v++)
-        g_variant[v] = 1000 * (v + 1);
+        g_variant[v] = cfg.heartbeat_interval * (v + 1);
 
-    /* Word by word (little-endian): each breaks one rule, whatever the
-     * other words hold among the values written here. */
-    g_bad[n++] = (corruption_t){0, g_base[0] ^ ((uint64_t)0xff << 56), ROAM_E_BAD_MAGIC};
-    g_bad[n++] = (corruption_t){1, ((uint64_t)128 << 32) | 6, ROAM_E_VERSION};
-    g_bad[n++] = (corruption_t){1, ((uint64_t)64 << 32) | 7, ROAM_E_HEADER_SIZE};
-    g_bad[n++] = (corruption_t){2, 64, ROAM_E_TOTAL_SIZE};
-    g_bad[n++] = (corruption_t){2, 8512 + 64, ROAM_E_CURRENT_SIZE};
-    g_bad[n++] = (corruption_t){4, ((uint64_t)256 << 32) | 300, ROAM_E_MAX_GUESTS};
-    g_bad[n++] = (corruption_t){5, 130, ROAM_E_PEER_TABLE_ALIGN};
-    g_bad[n++] = (corruption_t){5, 0, ROAM_E_PEER_TABLE_BOUNDS};
-    g_bad[n++] = (corruption_t){6, 2624 + 1, ROAM_E_VAR_POOL_ALIGN};
-    g_bad[n++] = (corruption_t){8, 0, ROAM_E_NO_CLASSES};
-    g_bad[n++] = (corruption_t){9, 8512 - 64, ROAM_E_CURRENT_SIZE};
-    g_bad[n++] = (corruption_t){10, 1, ROAM_E_RESERVED};
-    g_bad[n++] = (corruption_t){15, (uint64_t)1 << 63, ROAM_E_RESERVED};
+    /* One word each: each breaks one rule, whatever the other words hold
+     * among the values written here. */
+    bad_byte(&n, field("magic")->offset + ROAM_MAGIC_SIZE - 1,
+             (unsigned char)(ROAM_MAGIC[ROAM_MAGIC_SIZE - 1] ^ 0xff), ROAM_E_BAD_MAGIC);
+    bad_field(&n, "version", ROAM_SEGMENT_VERSION - 1, ROAM_E_VERSION);
+    bad_field(&n, "header_size", ROAM_SEGMENT_HEADER_SIZE / 2, ROAM_E_HEADER_SIZE);
+    bad_field(&n, "total_size", ROAM_SEGMENT_HEADER_SIZE / 2, ROAM_E_TOTAL_SIZE);
+    bad_field(&n, "total_size", l.total_size + ROAM_SEGMENT_ALIGN, ROAM_E_CURRENT_SIZE);
+    bad_field(&n, "max_guests", ROAM_MAX_GUESTS + 45, ROAM_E_MAX_GUESTS);
+    bad_field(&n, "peer_table_offset", l.peer_table_offset + 2, ROAM_E_PEER_TABLE_ALIGN);
+    bad_field(&n, "peer_table_offset", 0, ROAM_E_PEER_TABLE_BOUNDS);
+    bad_field(&n, "var_pool_offset", l.var_pool_offset + 1, ROAM_E_VAR_POOL_ALIGN);
+    bad_field(&n, "num_var_slot_classes", 0, ROAM_E_NO_CLASSES);
+    bad_field(&n, "current_size", l.total_size - ROAM_SEGMENT_ALIGN, ROAM_E_CURRENT_SIZE);
+    reserved_span(&first, &last);
+    bad_byte(&n, first, 1, ROAM_E_RESERVED);
+    bad_byte(&n, last, 0x80, ROAM_E_RESERVED);
     g_num_bad = n;
 
-    /* Each corruption alone is rejected with its rule. */
+    /* Each corruption alone is rejected with its rule, and none touches
+     * the word that varies. */
     for (size_t i = 0; i < n; i++) {
         uint64_t img[WORDS];
-        roam_segment_header_t snap;
 
+        ck_assert_uint_ne(g_bad[i].word, VARIANT_WORD);
         memcpy(img, g_base, sizeof img);
         img[g_bad[i].word] = g_bad[i].value;
         ck_assert_int_eq(roam_header_validate(img, sizeof img, 0, &snap), g_bad[i].rule);
@@ -117,7 +175,7 @@ static void *writer(void *arg)
 }
 
 /* An accepted snapshot: passes the rules again, and is a valid image. */
-static bool is_valid_image(const roam_segment_header_t *snap, char *why, size_t len)
+static bool is_valid_image(const roam_segment_header_plain_t *snap, char *why, size_t len)
 {
     uint64_t w[WORDS];
     bool variant_ok = false;
@@ -168,7 +226,7 @@ START_TEST(test_snapshot_under_writes)
     end = now_ns() + RUN_NS;
     while (ok && now_ns() < end) {
         for (int i = 0; i < 256 && ok; i++) {
-            roam_segment_header_t snap;
+            roam_segment_header_plain_t snap;
             roam_err_t err = roam_header_validate((const void *)g_shared, sizeof g_shared, 0, &snap);
 
             if (err == ROAM_OK) {

@@ -4,7 +4,7 @@ enums, flags, constants and the segment overview."""
 import keyword
 import re
 
-from . import language, names, reserved
+from . import language, layout, names, reserved
 from .derive import derive_constants
 
 # The facts below are the language's own: codegen/schema-language.json.
@@ -33,17 +33,19 @@ def check(errs, schema):
     _duplicates(errs, [(s.name, s.where) for s in schema.structs], "struct")
     for s in schema.structs:
         _check_struct(errs, schema, s)
-    _check_segment(errs, schema)
+    _check_errors(errs, schema)
+    _check_layout_section(errs, schema)
     _check_unique(errs, schema)
 
 
-def _name(errs, where, name, pattern, what):
+def _name(errs, where, name, pattern, what, bare=False):
+    """`bare`: the generated C writes the name as it is (a struct member)."""
     style = "lower_snake_case" if pattern is LOWER else "UPPER_SNAKE_CASE"
     if not pattern.match(name):
         errs.add(where.path, where.line, f"{what}: name '{name}' must be {style}")
-    elif reserved.why(name):
+    elif reserved.why(name, bare):
         errs.add(where.path, where.line, f"{what}: name '{name}' is "
-                 f"{reserved.why(name)}; the generated C cannot use it")
+                 f"{reserved.why(name, bare)}; the generated C cannot use it")
     elif keyword.iskeyword(name):
         errs.add(where.path, where.line, f"{what}: name '{name}' is a Python keyword, "
                  "which constant expressions cannot name")
@@ -191,7 +193,7 @@ def _check_layout(errs, s):
 def _check_field(errs, schema, s, f):
     what = f"field '{s.name}.{f.name}'"
     path = f.where.path
-    _name(errs, f.where, f.name, LOWER, what)
+    _name(errs, f.where, f.name, LOWER, what, bare=True)
     _rules(errs, path, f.line_of("rules"), f.rules, what)
     if f.offset < 0:
         errs.add(path, f.line_of("offset"), f"{what}: offset {f.offset} is negative")
@@ -315,16 +317,55 @@ def _ordering(errs, path, line, what, key, value, allowed):
     return True
 
 
-def _check_segment(errs, schema):
-    seg = schema.segment
-    if seg is None:
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def message_text(schema, err):
+    """An error's message with every {CONSTANT} replaced by its value."""
+    def sub(m):
+        c = schema.constant(m.group(1))
+        return str(c.value) if c is not None and isinstance(c.value, int) else m.group(0)
+    return PLACEHOLDER.sub(sub, err.message)
+
+
+def _check_errors(errs, schema):
+    _duplicates(errs, [(e.name, e.where) for e in schema.errors], "error code")
+    _duplicates(errs, [(str(e.value), e.where) for e in schema.errors], "error value")
+    for e in schema.errors:
+        what = f"error '{e.name}'"
+        _name(errs, e.where, e.name, UPPER, what)
+        if not 0 <= e.value < 1 << 31:
+            errs.add(e.where.path, e.line_of("value"), f"{what}: value {e.value} must "
+                     "be from 0 to 2**31 - 1")
+        for m in PLACEHOLDER.finditer(e.message):
+            c = schema.constant(m.group(1))
+            if c is None or not isinstance(c.value, int):
+                errs.add(e.where.path, e.line_of("message"), f"{what}: message quotes "
+                         f"'{{{m.group(1)}}}', which is not an integer constant")
+        if any(ord(ch) < 0x20 for ch in e.message):
+            errs.add(e.where.path, e.line_of("message"), f"{what}: message must be one "
+                     "line of printable text")
+    if schema.errors and not any(e.value == 0 for e in schema.errors):
+        first = schema.errors[0]
+        errs.add(first.where.path, first.where.line, "errors: no code has value 0 "
+                 "(success)")
+
+
+def _check_layout_section(errs, schema):
+    lay = schema.layout
+    if lay is None:
+        for s in schema.structs:
+            for f in s.fields:
+                for key in ("init", "publish"):
+                    if key in f.keys:
+                        errs.add(f.where.path, f.line_of(key), f"field '{s.name}."
+                                 f"{f.name}': '{key}' needs a layout section")
         return
-    if not seg.regions:
-        errs.add(seg.where.path, seg.where.line, "segment: has no regions")
-    for r in seg.regions:
-        if schema.struct(r.struct) is None:
-            errs.add(r.where.path, r.where.line, f"segment region '{r.name}': "
-                     f"unknown struct '{r.struct}'")
+    layout.check(errs, schema, lay,
+                 lambda where, name, what: _name(errs, where, name, LOWER, what, bare=True))
+    # The example is worth evaluating only on an otherwise sound schema.
+    if not errs.errors:
+        layout.evaluate(errs, schema, lay)
 
 
 def _check_unique(errs, schema):

@@ -51,16 +51,23 @@ def draw(struct):
     return "\n".join(lines)
 
 
-def segment(seg):
+def segment(lay):
     """The regions of the whole segment as stacked boxes, each labelled on
-    the left with where it starts."""
-    labels = [f"{r.name}: {r.struct} x {r.count}" for r in seg.regions]
+    the left with its offset formula."""
+    def what(r):
+        if r.struct:
+            count = f" x {r.count.text}" if r.count else ""
+            return f"{r.name}: {r.struct}{count}"
+        parts = " + ".join(p.name for p in r.parts)
+        count = f"per {r.each} entry" if r.each else f"x {r.count.text}"
+        return f"{r.name}: ({parts}) {count}"
+    labels = [what(r) for r in lay.regions]
     inner = max(len(t) for t in labels) + 2
-    left = max(len(r.at) for r in seg.regions) + 2
+    left = max(len(r.offset.text) for r in lay.regions) + 2
     rule = "+" + "-" * inner + "+"
     out = []
-    for r, text in zip(seg.regions, labels):
-        out.append(r.at.ljust(left) + rule)
+    for r, text in zip(lay.regions, labels):
+        out.append(r.offset.text.ljust(left) + rule)
         out.append(" " * left + "| " + text.ljust(inner - 1) + "|")
     out.append("total_size".ljust(left) + rule)
     return "\n".join(out)

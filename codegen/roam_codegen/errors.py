@@ -1,6 +1,14 @@
 """Schema errors: every one names a file and a line."""
 
 import re
+from dataclasses import dataclass
+
+
+@dataclass
+class Where:
+    """Where a schema object is defined."""
+    path: str
+    line: int
 
 
 def one_line(text):

@@ -186,7 +186,7 @@ def _walk(tree, path):
         else:
             break
         node, schema = node[step], sub
-        if isinstance(node, Map) and sub.get("type") == "object":
+        if isinstance(node, Map) and "properties" in sub:     # an object of the language
             label = _label(sub, node)
             what = label if what == document()["title"] else f"{what} {label}"
             key = None

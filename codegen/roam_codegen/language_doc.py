@@ -32,6 +32,9 @@ def value_text(sub):
     types = sub.get("type")
     if isinstance(types, list) or "anyOf" in sub or "oneOf" in sub:
         return sub.get("title", " or ".join(types or []))
+    if types == "object" and "properties" not in sub and "patternProperties" in sub:
+        value = next(iter(sub["patternProperties"].values()))
+        return f"mapping of names to {value_text(value)}"
     if types == "object":
         return f"*{sub['title']}*"
     if types == "array":
@@ -61,6 +64,8 @@ def table(obj):
     for key, sub in schema["properties"].items():
         lines.append(f"| `{key}` | {'yes' if key in required else 'no'} | "
                      f"{_cell(value_text(sub))} | {meaning(sub)} |")
+    for sub in schema.get("patternProperties", {}).values():
+        lines.append(f"| *any other name* | no | {_cell(value_text(sub))} | {meaning(sub)} |")
     return "\n".join(lines) + "\n"
 
 

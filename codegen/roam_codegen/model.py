@@ -7,14 +7,10 @@ checks.py, derived values (constant expressions) in derive.py."""
 from dataclasses import dataclass, field as dc_field
 from typing import Optional
 
+from . import layout
+from .errors import Where
 from . import shape as S
 from .types import parse_type
-
-
-@dataclass
-class Where:
-    path: str
-    line: int
 
 
 @dataclass
@@ -120,6 +116,9 @@ class Field:
     rules: list
     where: Where
     keys: dict = dc_field(default_factory=dict)   # key -> line
+    init: object = None      # creation value: an expression or a constant name
+    publish: bool = False    # written last, behind a release fence
+    init_expr: object = None # `init` parsed (layout.check)
 
     @property
     def end(self):
@@ -149,23 +148,16 @@ class Struct:
 
 
 @dataclass
-class Region:
+class Error:
     name: str
-    struct: str
-    count: object
-    at: str
-    offset: str
-    size: str
+    value: int
+    message: str
     doc: str
     where: Where
+    keys: dict = dc_field(default_factory=dict)
 
-
-@dataclass
-class Segment:
-    doc: str
-    regions: list
-    total_size: str
-    where: Where
+    def line_of(self, key):
+        return self.keys.get(key, self.where.line)
 
 
 @dataclass
@@ -175,7 +167,8 @@ class Schema:
     enums: list = dc_field(default_factory=list)
     flags: list = dc_field(default_factory=list)
     structs: list = dc_field(default_factory=list)
-    segment: Optional[Segment] = None
+    errors: list = dc_field(default_factory=list)
+    layout: object = None    # layout.Layout
 
     def struct(self, name):
         return next((s for s in self.structs if s.name == name), None)
@@ -226,14 +219,18 @@ def build(errs, trees):
             s = _struct(errs, path, node, line)
             if s:
                 schema.structs.append(s)
-        if "segment" in tree:
-            seg = _segment(errs, path, tree["segment"], tree.line_of("segment"))
-            if seg:
-                if schema.segment:
-                    errs.add(path, seg.where.line, "segment: declared twice "
-                             f"(first in {schema.segment.where.path})")
+        for node, line in S.check_list_items(errs, path, tree.get("errors", []),
+                                             S.ERROR, "error"):
+            schema.errors.append(Error(node["name"], node["value"], node["message"],
+                                       node["doc"], Where(path, line), dict(node.key_lines)))
+        if "layout" in tree:
+            lay = layout.build(errs, path, tree["layout"], tree.line_of("layout"))
+            if lay:
+                if schema.layout:
+                    errs.add(path, lay.where.line, "layout: declared twice "
+                             f"(first in {schema.layout.where.path})")
                 else:
-                    schema.segment = seg
+                    schema.layout = lay
     return schema
 
 
@@ -324,14 +321,5 @@ def _field(errs, path, struct_name, node, line):
     return Field(node["name"], node["offset"], t, node["writer"], node["doc"], atomic,
                  node.get("default"), node.get("reserved", False), node.get("enum"),
                  node.get("flags"), node.get("line_start", False),
-                 list(node.get("rules", [])), Where(path, line), dict(node.key_lines))
-
-
-def _segment(errs, path, node, line):
-    if not S.check_map(errs, path, node, S.SEGMENT, "segment", line):
-        return None
-    regions = [Region(r["name"], r["struct"], r.get("count", 1), r["at"], r["offset"], r["size"],
-                      r.get("doc", ""), Where(path, rl))
-               for r, rl in S.check_list_items(errs, path, node["regions"], S.REGION,
-                                               "segment region")]
-    return Segment(node["doc"], regions, node["total_size"], Where(path, line))
+                 list(node.get("rules", [])), Where(path, line), dict(node.key_lines),
+                 node.get("init"), node.get("publish", False))

@@ -21,7 +21,7 @@ import re
 from .errors import SchemaError
 
 # Modules that register blocks when imported.
-PROVIDERS = ["language_doc"]
+PROVIDERS = ["language_doc", "error_table"]
 
 _renderers = {}
 _loaded = False

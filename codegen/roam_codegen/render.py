@@ -17,7 +17,8 @@ import tempfile
 import jinja2
 from markupsafe import Markup
 
-from . import checks, diagrams, names
+from . import checks, diagrams, layout, names
+from .c_layout import c_expr
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                          "templates")
@@ -77,6 +78,12 @@ def _md_text(text):
         return text
     text = _CONTROL.sub(" ", str(text))
     return Markup(_HTML_START.sub("&lt;", _ENTITY.sub("&amp;", text)))
+
+
+def _c_string(text):
+    """Text that can stand inside a C string literal."""
+    return "".join(ch if 0x20 <= ord(ch) < 0x7f and ch not in '"\\?' else
+                   f"\\{ord(ch):03o}" if ord(ch) < 0x100 else "?" for ch in str(text))
 
 
 def _md(text):
@@ -162,21 +169,40 @@ def environment(kind="c", cache=None):
     )
     env.filters.update(c_order=_c_order, c_int=_c_int, c_bytes=_c_bytes, md=_md,
                        c_comment=_c_comment, c_comment_line=_c_comment_line,
-                       md_code=_md_code, html_comment=_html_comment,
+                       c_string=_c_string, md_code=_md_code, html_comment=_html_comment,
                        atomic_summary=_atomic_summary,
                        bytemap=lambda s: _md_block(diagrams.draw(s)),
-                       segment_diagram=lambda seg: _md_block(diagrams.segment(seg)),
+                       segment_diagram=lambda lay: _md_block(diagrams.segment(lay)),
                        int_text=_int_text)
     env.globals.update(names=names, writers=checks.WRITERS)
     _environments[key] = env
     return env
 
 
-def render(schema, sources, cache=None):
+def render(schema, sources, cache=None, changes=None,
+           baseline="schema/abi-baseline.json", baseline_version=None):
     """Return {relative output path: text}. `sources` names the schema files
-    in the banner, as the reader should find them in the repository."""
+    in the banner, as the reader should find them in the repository.
+    `changes` are the compat.Differences from the ABI baseline named
+    `baseline`, or None when there is no baseline. `cache`: a directory
+    that keeps the compiled templates."""
     widths = sorted({f.type.size for s in schema.structs for f in s.fields if f.atomic})
-    ctx = dict(schema=schema, sources=sources, atomic_widths=widths)
+    ctx = dict(schema=schema, sources=sources, atomic_widths=widths, changes=changes,
+               baseline=baseline, baseline_version=baseline_version,
+               message_text=lambda e: checks.message_text(schema, e))
+    lay = schema.layout
+    if lay is not None:
+        def part_size(p, scope):
+            if p.size is not None:
+                return c_expr(schema, lay, p.size, scope)
+            one = f"(uint64_t)sizeof({names.struct_type(schema.struct(p.struct))})"
+            if p.count is None:
+                return one
+            return f"roam_layout__mul({c_expr(schema, lay, p.count, scope)}, {one}, &ovf)"
+        ctx.update(c_expr=lambda e, scope: c_expr(schema, lay, e, scope),
+                   part_size=part_size,
+                   config_fields=layout.config_fields(schema, lay),
+                   init_sources=layout.init_sources(schema, lay))
     out = {}
     for rel, tpl in OUTPUTS.items():
         env = environment("md" if tpl.endswith(".md.j2") else "c", cache)

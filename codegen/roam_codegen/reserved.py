@@ -1,5 +1,12 @@
 """Names the generated C may not use: codegen/c-reserved-names.txt, read
-once. `why(name)` completes "name 'x' is ..." or is None for a free name."""
+once. `why(name, bare)` completes "name 'x' is ..." or is None for a name
+that is free there.
+
+A keyword is refused everywhere. Every other reserved name is refused only
+where the generated C writes the schema's name as it is (`bare`: a struct
+member such as a field, a member of the layout types): a name the header
+only uses inside a longer one (`roam_<struct>_<field>_free`, `ROAM_EOF`)
+cannot meet a macro or a library function."""
 
 import os
 
@@ -28,5 +35,9 @@ def table():
     return _names
 
 
-def why(name):
-    return table().get(name)
+KEYWORD = "a C keyword"
+
+
+def why(name, bare=True):
+    reason = table().get(name)
+    return reason if reason is not None and (bare or reason == KEYWORD) else None

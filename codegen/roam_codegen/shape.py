@@ -29,8 +29,14 @@ STRUCT = "struct"
 FIELD = "field"
 ATOMIC = "atomic"
 RMW = "rmw"
-SEGMENT = "segment"
+LAYOUT = "layout"
+LAYOUT_PARAM = "layout_param"
+LAYOUT_LIST = "layout_list"
+LAYOUT_CHECK = "layout_check"
 REGION = "region"
+PART = "part"
+EXAMPLE = "example"
+ERROR = "error"
 
 
 def check_map(errs, path, value, shape, what, line):

@@ -19,6 +19,7 @@ CODEGEN = os.path.dirname(HERE)
 ROOT = os.path.dirname(CODEGEN)
 GEN = os.path.join(CODEGEN, "gen.py")
 FIXTURE = os.path.join(HERE, "fixtures", "schema")
+LAYOUT_FIXTURE = os.path.join(HERE, "fixtures", "layout")   # a layout section
 LIB_HEADER = os.path.join(HERE, "fixtures", "lib", "demo_lib.h")
 HEADER = os.path.join("generated", "roam_shm_layout.h")
 DOC = os.path.join("generated", "docs", "roam_shm_layout.md")
@@ -76,19 +77,19 @@ def run_main(argv, cwd):
     return Result(code, out.getvalue(), err.getvalue(), seconds)
 
 
-_baseline = None
-_fixture = None
+_baselines = {}
+_fixtures = {}
 
 
-def fixture():
-    """{file name: bytes} of the fixture schema (read once)."""
-    global _fixture
-    if _fixture is None:
-        _fixture = {}
-        for name in sorted(os.listdir(FIXTURE)):
-            with open(os.path.join(FIXTURE, name), "rb") as f:
-                _fixture[name] = f.read()
-    return _fixture
+def fixture(folder=FIXTURE):
+    """{file name: bytes} of a fixture schema (read once)."""
+    if folder not in _fixtures:
+        files = {}
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name), "rb") as f:
+                files[name] = f.read()
+        _fixtures[folder] = files
+    return _fixtures[folder]
 
 
 def write_tree(top, files):
@@ -100,28 +101,27 @@ def write_tree(top, files):
             f.write(data)
 
 
-def baseline():
-    """{relative path: bytes} of what the untouched fixture generates."""
-    global _baseline
-    if _baseline is None:
+def baseline(folder=FIXTURE):
+    """{relative path: bytes} of what an untouched fixture generates."""
+    if folder not in _baselines:
         with tempfile.TemporaryDirectory(prefix="roam-codegen-base-") as tmp:
-            write_tree(os.path.join(tmp, "schema"), fixture())
+            write_tree(os.path.join(tmp, "schema"), fixture(folder))
             r = run_main(["--schema", "schema", "--out", "generated"], tmp)
             if r.returncode != 0:
                 raise AssertionError("the fixture schema does not generate:\n" + r.stderr)
-            _baseline = tree_bytes(os.path.join(tmp, "generated"))
-    return _baseline
+            _baselines[folder] = tree_bytes(os.path.join(tmp, "generated"))
+    return _baselines[folder]
 
 
 class Workspace:
-    """A temporary directory holding a copy of the fixture schema as
-    schema/ and what it generates as generated/."""
+    """A temporary directory holding a copy of a fixture schema as schema/
+    and what it generates as generated/."""
 
-    def __init__(self):
+    def __init__(self, folder=FIXTURE):
         self._tmp = tempfile.TemporaryDirectory(prefix="roam-codegen-test-")
         self.root = self._tmp.name
-        write_tree(self.path("schema"), fixture())
-        write_tree(self.path("generated"), baseline())
+        write_tree(self.path("schema"), fixture(folder))
+        write_tree(self.path("generated"), baseline(folder))
 
     def close(self):
         self._tmp.cleanup()
@@ -192,9 +192,10 @@ class Workspace:
 
 class GenTestCase(unittest.TestCase):
     maxDiff = None
+    FOLDER = FIXTURE
 
     def setUp(self):
-        self.ws = Workspace()
+        self.ws = Workspace(self.FOLDER)
         self.addCleanup(self.ws.close)
 
     def run_gen(self, *extra, **kw):

@@ -5,15 +5,15 @@ output directory untouched. Each test breaks the tests' own fixture schema
 
 import unittest
 
-from .support import GenTestCase
+from .support import LAYOUT_FIXTURE, GenTestCase
 
 HEADER = "10-header.yaml"
 USERS = "20-users.yaml"
 RING = "30-ring.yaml"
 POOL = "40-pool.yaml"
 MSGS = "50-messages.yaml"
-SEGMENT = "60-segment.yaml"
 EXTRA = "70-extra.yaml"
+LAYOUT = "30-layout.yaml"       # of fixtures/layout/
 
 
 class SchemaErrorTest(GenTestCase):
@@ -77,7 +77,7 @@ class ShapeErrors(SchemaErrorTest):
         self.edit(HEADER, "structs:\n", "typedefs: []\n\nstructs:\n")
         self.assertRejected(HEADER, self.line(HEADER, "typedefs:"),
                             "file: unknown key 'typedefs'",
-                            "constants, enums, flags, segment, structs")
+                            "constants, enums, errors, flags, layout, structs")
 
     def test_unknown_key_in_rmw(self):
         self.edit(USERS, "order: acq_rel,", "order: acq_rel, ordre: relaxed,")
@@ -624,22 +624,53 @@ structs:
                             "field 'room'", "'rules[0]' must be a rule id",
                             "not the string 'Shm Capacity'")
 
+
+
+class LayoutErrors(SchemaErrorTest):
+    """The layout section's own checks are tested in test_layout.py; these
+    are the ones the rest of the language shares with it."""
+    FOLDER = LAYOUT_FIXTURE
+
     def test_region_of_unknown_struct(self):
-        self.edit(SEGMENT, "struct: user_slot", "struct: user")
-        self.assertRejected(SEGMENT, self.line(SEGMENT, "- name: user table"),
-                            "segment region 'user table'", "unknown struct 'user'")
+        self.edit(LAYOUT, "struct: entry, count: entries", "struct: entree, count: entries")
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "{name: table,"),
+                            "region 'table'", "unknown struct 'entree'")
 
-    def test_segment_declared_twice(self):
-        self.add("# extra\nsegment:\n  doc: x\n  regions:\n"
-                 "    - {name: a, struct: block_ref, at: '0', offset: '0', size: '12'}\n"
-                 "  total_size: x\n")
-        self.assertRejected(EXTRA, 2, "segment: declared twice",
-                            f"first in schema/{SEGMENT}")
+    def test_layout_declared_twice(self):
+        self.add("# extra\nlayout:\n  doc: x\n  byte_order: little\n  overflow: E_OVERFLOW\n"
+                 "  params: []\n  regions: []\n  total_size: 0\n"
+                 "  example: {doc: x, params: {}}\n")
+        self.assertRejected(EXTRA, 2, "layout: declared twice",
+                            f"first in schema/{LAYOUT}")
 
-    def test_segment_without_regions(self):
-        self.ws.write("schema/" + SEGMENT, "# the segment\nsegment:\n  doc: x\n"
-                      "  regions: []\n  total_size: x\n")
-        self.assertRejected(SEGMENT, 2, "segment: has no regions")
+    def test_layout_without_regions(self):
+        text = self.ws.schema_text(LAYOUT)
+        start = text.index("  regions:\n")
+        self.ws.write("schema/" + LAYOUT, text[:start] + "  regions: []\n  total_size: 0\n"
+                      + text[text.index("  example:"):])
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "regions: []"), "layout: has no regions")
+
+    def test_layout_key_unknown(self):
+        self.edit(LAYOUT, "  byte_order: little\n", "  byte_order: little\n  endian: little\n")
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "endian: little"),
+                            "layout: unknown key 'endian'")
+
+    def test_byte_order_unknown(self):
+        self.edit(LAYOUT, "byte_order: little", "byte_order: middle")
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "byte_order: middle"),
+                            "unknown byte order 'middle' (one of: little, big)")
+
+    def test_example_value_not_an_integer(self):
+        self.edit(LAYOUT, "params: {entries: 3,", "params: {entries: three,")
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "entries: three"),
+                            "layout example: 'entries' must be an integer, "
+                            "not the string 'three'")
+
+    def test_error_message_on_two_lines(self):
+        self.edit(LAYOUT, "message: no pools,", 'message: "no\\npools",')
+        self.assertRejected(LAYOUT, self.line(LAYOUT, "no\\npools"),
+                            "error 'E_NO_POOLS'", "'message' must be",
+                            "not the string 'no\\npools'")
 
 
 class WriterErrors(SchemaErrorTest):
@@ -673,14 +704,14 @@ class WriterErrors(SchemaErrorTest):
 
 class SeveralErrors(SchemaErrorTest):
     def test_every_error_of_every_file_in_one_run_sorted(self):
-        self.edit(SEGMENT, "struct: user_slot", "struct: user")
+        self.edit(USERS, "enum: user_state", "enum: user_status")
         self.edit(HEADER, "writer: host", "writer: none", after="name: closed")
         self.edit(HEADER, "align: 8", "align: 3")
         err = self.assertRejected(HEADER, self.line(HEADER, "name: closed", "writer: none"),
                                   "writer 'none' is only for reserved fields", errors=3)
         want = [f"schema/{HEADER}:{self.line(HEADER, 'align: 3')}: ",
                 f"schema/{HEADER}:{self.line(HEADER, 'name: closed', 'writer: none')}: ",
-                f"schema/{SEGMENT}:{self.line(SEGMENT, '- name: user table')}: "]
+                f"schema/{USERS}:{self.line(USERS, 'enum: user_status')}: "]
         got = err.splitlines()
         for line, prefix in zip(got, want):
             self.assertTrue(line.startswith(prefix), f"{line!r} does not start with {prefix!r}")

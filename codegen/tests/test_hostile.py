@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import unittest
 
-from .support import GenTestCase, run_main
+from .support import LAYOUT_FIXTURE, GenTestCase, Workspace, run_main
 
 from roam_codegen import diagrams, loader, reserved  # noqa: E402  (support sets the path)
 
@@ -154,14 +154,12 @@ class HugeNumbers(GenTestCase):
 
 
 class ReservedNames(GenTestCase):
+    """Names the generated C writes as they are (a field is a struct member)
+    cannot be a name C or its headers already use."""
+
     def assertNameRejected(self, name, why):
-        text = FIELD_FILE.replace("NAME", name)
-        if name[:1].isupper():
-            text = ("# extra\nconstants:\n"
-                    f"  - {{name: \"{name}\", type: u32, value: 1, doc: x}}\n")
-        self.ws.add_schema(EXTRA, text)
-        line = 8 if not name[:1].isupper() else 3
-        self.assertRejected(EXTRA, line, f"name '{name}' is {why}",
+        self.ws.add_schema(EXTRA, FIELD_FILE.replace("NAME", name))
+        self.assertRejected(EXTRA, 8, f"field 'odd.{name}': name '{name}' is {why}",
                             "the generated C cannot use it")
 
     def names(self, *names):
@@ -175,19 +173,50 @@ class ReservedNames(GenTestCase):
                    "static_assert", "thread_local", "typeof", "nullptr")
 
     def test_standard_library_identifiers(self):
-        self.names("errno", "assert", "offsetof", "stdin", "stdout", "stderr",
-                   "noreturn", "size_t", "uint32_t", "memcpy", "malloc", "atomic_int",
-                   "memory_order_acquire")
+        self.names("errno", "size_t", "uint32_t", "memcpy", "malloc", "atomic_int",
+                   "memory_order_acquire", "exit")
 
     def test_standard_library_macros(self):
-        self.names("NULL", "EOF", "SIZE_MAX", "UINT64_C", "EXIT_FAILURE", "CHAR_BIT",
-                   "ATOMIC_INT_LOCK_FREE")
+        self.names("assert", "offsetof", "stdin", "stdout", "stderr", "noreturn",
+                   "kill_dependency", "atomic_load")
 
     def test_predefined_macros(self):
         self.names("linux", "unix", "i386", "sparc")
 
     def test_system_header_macros(self):
         self.names("major", "minor", "st_mtime")
+
+    def test_layout_member_named_like_a_macro(self):
+        self.setUp()
+        self.ws = Workspace(LAYOUT_FIXTURE)
+        self.addCleanup(self.ws.close)
+        for old, new in (("{name: top,", "{name: errno,"), ("end(top)", "end(errno)")):
+            self.ws.edit_schema("30-layout.yaml", old, new)
+        self.assertRejected("30-layout.yaml",
+                            self.ws.schema_line("30-layout.yaml", "{name: errno,"),
+                            "region 'errno': name 'errno' is a name or macro of <errno.h>")
+
+    def test_names_the_header_only_uses_inside_longer_ones_are_free(self):
+        # roam_user_slot_state_free, ROAM_EOF, roam_exit_t: one token each,
+        # which no macro or library function can meet.
+        self.ws.edit_schema("20-users.yaml", "{name: drop,", "{name: free,")
+        self.ws.add_schema(EXTRA, FIELD_FILE.replace("odd", "exit").replace("NAME", "value")
+                           + "constants:\n  - {name: EOF, type: u32, value: 1, doc: x}\n")
+        r = self.run_gen()
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        header = self.ws.read(os.path.join("generated", "roam_shm_layout.h"))
+        for name in ("roam_user_slot_state_free(", "#define ROAM_EOF ", "roam_exit_t;"):
+            self.assertIn(name, header)
+        cc = shutil.which("cc")
+        if cc:
+            src = self.ws.path("use.c")
+            with open(src, "w") as f:
+                f.write("#include <stdio.h>\n#include <stdlib.h>\n"
+                        '#include "roam_shm_layout.h"\nint main(void) { return 0; }\n')
+            r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+                                "-fsyntax-only", "-I", self.ws.path("generated"), src],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_each_listed_name_would_break_the_header(self):
         # What the list is for: these, as field names, do not compile.
@@ -199,6 +228,7 @@ class ReservedNames(GenTestCase):
             with self.subTest(name=name):
                 with open(src, "w") as f:
                     f.write("#include <assert.h>\n#include <errno.h>\n#include <stdbool.h>\n"
+                            "#include <stdio.h>\n"
                             f"struct s {{ unsigned {name}; }};\n")
                 r = subprocess.run([cc, "-std=gnu11", "-fsyntax-only", src],
                                    capture_output=True, text=True, timeout=60)
@@ -257,14 +287,14 @@ class Escaping(GenTestCase):
         # every file name; a file name may hold a newline and "-->".
         evil = self.ws.path("evil*")
         shutil.copytree(self.ws.path("schema"), evil)
-        os.rename(os.path.join(evil, "60-segment.yaml"), os.path.join(evil, "60-seg\n-->.yaml"))
+        os.rename(os.path.join(evil, "50-messages.yaml"), os.path.join(evil, "50-msg\n-->.yaml"))
         r = run_main(["--schema", "evil*", "--out", "out"], self.ws.root)
         self.assertEqual((r.returncode, r.stderr), (0, ""))
         header = self.ws.read(os.path.join("out", "roam_shm_layout.h"))
         banner = header[:header.index("#ifndef")]
         self.assertEqual(banner.count("*/"), 1, banner)
         self.assertIn(" *   evil* /10-header.yaml\n", banner)
-        self.assertIn(" *   evil* /60-seg -->.yaml\n", banner)
+        self.assertIn(" *   evil* /50-msg -->.yaml\n", banner)
         first = self.ws.read(os.path.join("out", "docs", "roam_shm_layout.md")).split("\n")[0]
         self.assertTrue(first.startswith("<!-- ") and first.endswith(" -->"), first)
         self.assertEqual(first.count("-->"), 1, first)

@@ -9,7 +9,7 @@ import os
 import tempfile
 import unittest
 
-from .support import FIXTURE, ROOT, GenTestCase, line_of
+from .support import FIXTURE, LAYOUT_FIXTURE, ROOT, GenTestCase, line_of
 
 import jsonschema  # noqa: E402
 from roam_codegen import language, library, loader  # noqa: E402
@@ -94,11 +94,19 @@ class SchemaFiles(unittest.TestCase):
                 self.assertModeline(path)
                 self.assertValid(path)
 
-    def test_every_fixture_file_validates_and_names_the_language(self):
-        for path in self.files(FIXTURE):
+    def test_every_fixture_file_validates(self):
+        fixtures = os.path.dirname(FIXTURE)
+        for folder in sorted(os.listdir(fixtures)):
+            if not glob.glob(os.path.join(fixtures, folder, "*.yaml")):
+                continue
+            for path in self.files(os.path.join(fixtures, folder)):
+                with self.subTest(path=os.path.join(folder, os.path.basename(path))):
+                    self.assertValid(path)
+
+    def test_the_generator_tests_own_fixtures_name_the_language(self):
+        for path in self.files(FIXTURE) + self.files(LAYOUT_FIXTURE):
             with self.subTest(path=os.path.basename(path)):
                 self.assertModeline(path)
-                self.assertValid(path)
 
 
 class UnknownKey(GenTestCase):

@@ -141,15 +141,16 @@ class Regenerate(GenTestCase):
 
     def test_only_the_output_that_changes_is_written(self):
         self.age_outputs()
-        # A region's doc is only in the reference doc.
-        self.ws.edit_schema("60-segment.yaml", "doc: One ring per user.",
-                            "doc: One ring for each user.")
+        # A constant's expr shows only in the reference doc (the header has
+        # its value, which stays the same).
+        self.ws.edit_schema("30-ring.yaml", "expr: size(ring_header)",
+                            "expr: size(ring_header) + 0")
         r = self.run_gen()
         self.assertEqual(r.returncode, 0, r.stderr)
         after = self.mtimes()
         self.assertEqual(after[HEADER], 10**18)
         self.assertNotEqual(after[DOC], 10**18)
-        self.assertIn("One ring for each user.", self.ws.read(DOC))
+        self.assertIn("(`size(ring_header) + 0`)", self.ws.read(DOC))
 
 
 class Deterministic(GenTestCase):
@@ -249,8 +250,10 @@ class SchemaChange(GenTestCase):
     def test_constant_value_changes_its_definition_only(self):
         before = self.regenerate_after("10-header.yaml", "value: 32", "value: 64")
         self.assertEqual(self.changed_lines("roam_shm_layout.h", before),
-                         [(["#define ROAM_DEFAULT_BATCH 32u"],
-                           ["#define ROAM_DEFAULT_BATCH 64u"])])
+                         [(["#define ROAM_DEFAULT_BATCH 32u",
+                            '#define ROAM_DEFAULT_BATCH_STR "32" /* as text, for messages */'],
+                           ["#define ROAM_DEFAULT_BATCH 64u",
+                            '#define ROAM_DEFAULT_BATCH_STR "64" /* as text, for messages */'])])
         row = ("| `ROAM_DEFAULT_BATCH` | u32 | {} | Batch size used when the header "
                "stores 0. |  |")
         self.assertEqual(self.changed_lines(os.path.join("docs", "roam_shm_layout.md"), before),

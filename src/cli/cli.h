@@ -26,6 +26,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_goodbye(int argc, char **argv);
+int cmd_echo(int argc, char **argv);
 
 /* ---- Option parsing (args.c) -------------------------------------------- */
 
@@ -84,6 +85,10 @@ typedef struct cli_file {
 /* Read path into *f; on failure print "PATH: STEP: reason" and return -1. */
 int cli_file_read(const char *path, cli_file_t *f);
 void cli_file_free(cli_file_t *f);
+
+/* dump --frames (frames.c): every ring's unread entries in the file's
+ * private copy f, decoded; returns the exit code. */
+int cli_dump_frames(const char *path, const cli_file_t *f, bool json);
 
 /* A zeroed buffer of len bytes (at least 64) aligned to ROAM_SEGMENT_ALIGN,
  * as a mapping is; NULL if out of memory. Free it with free(). */

@@ -1,4 +1,5 @@
 /* roam-shm create: lay out a fresh segment and write it to a file. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,10 @@ static const char usage[] =
     "BipBuffer empty, every size class with all its slots free. Numbers are\n"
     "decimal. On success prints 'created FILE (total_size N)'.\n"
     "\n"
-    "  --max-guests N             peer-table entries, at most 255\n"
-    "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of 64\n"
+    "  --max-guests N             peer-table entries, at most " ROAM_MAX_GUESTS_STR "\n"
+    "  --bipbuf-capacity N        data bytes per BipBuffer, a multiple of " ROAM_SEGMENT_ALIGN_STR "\n"
     "  --max-payload-size N       largest payload a peer may send\n"
-    "  --inline-threshold N       largest inline frame; 0 (default) means 256\n"
+    "  --inline-threshold N       largest inline frame; 0 (default) means " ROAM_DEFAULT_INLINE_THRESHOLD_STR "\n"
     "  --heartbeat-interval NS    heartbeat period in ns; 0 (default) is off\n"
     "  --size-class SIZE:COUNT    one var-slot class, in order; at least one\n"
     "  --force                    replace FILE if it exists\n"
@@ -178,8 +179,16 @@ int cmd_create(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    /* Build the segment in memory, then write it in one go. */
-    void *buf = layout.total_size <= SIZE_MAX ? cli_alloc_zeroed((size_t)layout.total_size) : NULL;
+    /* Build the segment in memory, then write it in one go: a segment over
+     * 4 GiB cannot be built by a 32-bit process. */
+    if (layout.total_size > SIZE_MAX) {
+        fprintf(stderr, CLI_PROG " create: total_size %llu does not fit in this process's %zu-bit "
+                        "address space\n",
+                (unsigned long long)layout.total_size, sizeof(size_t) * CHAR_BIT);
+        free(c);
+        return CLI_EXIT_USAGE;
+    }
+    void *buf = cli_alloc_zeroed((size_t)layout.total_size);
     if (buf == NULL) {
         fprintf(stderr, CLI_PROG " create: cannot allocate %llu bytes\n",
                 (unsigned long long)layout.total_size);

@@ -11,7 +11,7 @@ static const char usage[] =
     "and every size class, peer entry and BipBuffer header is consistent.\n"
     "Prints 'ok' and exits 0, or prints 'FILE: <reason>' on stderr and exits 1.\n"
     "\n"
-    "  --header-only  check only the 128-byte header, not the file's length\n"
+    "  --header-only  check only the " ROAM_SEGMENT_HEADER_SIZE_STR "-byte header, not the file's length\n"
     "  -h, --help     print this help\n";
 
 enum { OPT_HELP, OPT_HEADER_ONLY };
@@ -24,7 +24,7 @@ static const cli_option_t options[] = {
 /* Validate the file's bytes and say so; the exit code. */
 static int check(const char *path, const cli_file_t *f, const bool *seen)
 {
-    roam_segment_header_t snap;
+    roam_segment_header_plain_t snap;
     roam_diag_t diag = {0};
     roam_err_t err = seen[OPT_HEADER_ONLY] ? roam_header_validate(f->data, f->len, 0, &snap)
                                            : roam_segment_validate(f->data, f->len, &snap, &diag);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "roam_shm_layout.h"
 
 extern char **environ;
 
@@ -201,8 +202,8 @@ void *cli_read_file(const char *path, size_t *len)
         return NULL;
     }
     size_t size = (size_t)st.st_size;
-    size_t cap = (size + 64) / 64 * 64;
-    unsigned char *buf = aligned_alloc(64, cap);
+    size_t cap = (size + ROAM_SEGMENT_ALIGN) / ROAM_SEGMENT_ALIGN * ROAM_SEGMENT_ALIGN;
+    unsigned char *buf = aligned_alloc(ROAM_SEGMENT_ALIGN, cap);
     if (buf != NULL)
         memset(buf, 0, cap);
     size_t got = 0;

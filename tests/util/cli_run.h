@@ -40,7 +40,8 @@ int cli_dir_entries(const char *dir);
 /* "dir/name" in a static-free malloc'd string. */
 char *cli_path(const char *dir, const char *name);
 
-/* Whole file into a 64-byte-aligned, zero-padded buffer; NULL if it cannot be read. */
+/* Whole file into a zero-padded buffer aligned as a segment is
+ * (ROAM_SEGMENT_ALIGN); NULL if it cannot be read. */
 void *cli_read_file(const char *path, size_t *len);
 
 /* Write len bytes to path (created or truncated); 0 or -1. */

@@ -22,9 +22,14 @@
 
 #include "roam_shm.h"
 
-/* Largest size a segment may grow to (1 TiB): a bound on a corrupted or
- * mistaken size, well inside off_t and the address space. */
-#define ROAM_SEGMENT_MAX_SIZE ((uint64_t)1 << 40)
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Everything declared here is the library's exported API; the rest of the
+ * library is built hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
 
 /* No peer entry held by this handle. */
 #define ROAM_NO_PEER UINT32_MAX
@@ -34,7 +39,8 @@ typedef struct roam_segment {
     int fd;                      /* the segment file, O_RDWR */
     void *base;                  /* MAP_SHARED mapping of map_len bytes */
     size_t map_len;              /* bytes mapped: the current_size last seen */
-    roam_segment_header_t snap;  /* private copy of the header, validated */
+    roam_segment_header_plain_t snap;  /* private copy of the header, validated */
+    roam_layout_t layout;        /* where everything is: from snap and the class headers */
     bool is_host;                /* made by roam_segment_create */
 
     /* Guest side: the entry this process holds and the epoch it got. */
@@ -78,8 +84,9 @@ roam_segment_header_t *roam_segment_header(const roam_segment_t *seg);
 
 /* ---- Growth -----------------------------------------------------------------*/
 
-/* Host: extend the file to new_size bytes (current_size < new_size <=
- * ROAM_SEGMENT_MAX_SIZE, else ROAM_E_GROW), remap, then publish new_size in
+/* Host: extend the file to new_size bytes (current_size < new_size, else
+ * ROAM_E_GROW; new_size <= ROAM_SEGMENT_MAX_SIZE, the schema's limit, else
+ * ROAM_E_TOO_LARGE), remap, then publish new_size in
  * current_size (release). The new bytes read as zero. */
 roam_err_t roam_segment_grow(roam_segment_t *seg, uint64_t new_size, roam_diag_t *diag);
 
@@ -149,15 +156,78 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
 
 /* Store now in this guest's last_heartbeat. ROAM_E_PEER_BUSY (and no
  * store) if the entry is no longer this guest's: the host declared it dead. */
-roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns, roam_diag_t *diag);
+static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns,
+                                              roam_diag_t *diag);
 
 /* Orderly detach: state Goodbye; the host recovers the entry later. */
 roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag);
 
 /* True once the host has stored host_goodbye (acquire load). */
-bool roam_segment_host_gone(const roam_segment_t *seg);
+static inline bool roam_segment_host_gone(const roam_segment_t *seg);
 
 /* The peer entry `index` of a mapped segment, or NULL if out of range. */
 roam_peer_entry_t *roam_segment_peer_at(const roam_segment_t *seg, uint32_t index);
+
+/* ---- Inline fast paths ---------------------------------------------------------
+ * What a live guest calls all the time is static inline over the generated
+ * accessors (as liburing does), so that success costs a few instructions
+ * and no call; whatever is not success goes to an out-of-line roam__
+ * function, which says what failed. The roam__ names are not API. */
+
+/* Entry `index` of seg's mapping, index < max_guests: where the layout
+ * validated with the private snapshot puts it, never from the segment. */
+static inline roam_peer_entry_t *roam__seg_peer(const roam_segment_t *seg, uint32_t index)
+{
+    return roam_layout_peer_table(&seg->layout, seg->base, index);
+}
+
+/* The entry this guest holds, or NULL when it holds none. peer_index was
+ * checked against max_guests when the entry was taken; ROAM_NO_PEER is
+ * above any max_guests, so one comparison covers both. */
+static inline roam_peer_entry_t *roam__guest_peer(const roam_segment_t *seg)
+{
+    if (seg->peer_index >= roam_segment_header_plain_max_guests(&seg->snap))
+        return NULL;
+    return roam__seg_peer(seg, seg->peer_index);
+}
+
+/* The out-of-line half of the inline guest operations (exported so that
+ * they work against the shared library; not for direct use): the guest's
+ * entry is not (or no longer) its own; `state` is the state it was seen in.
+ * Fills *diag, lets go of the entry; returns ROAM_E_PEER_BUSY. */
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+                            roam_diag_t *diag);
+
+static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns,
+                                              roam_diag_t *diag)
+{
+    uint32_t state = ROAM_PEER_STATE_EMPTY;
+
+    /* ROAM_NO_PEER is above any max_guests: one comparison for both. */
+    if (__builtin_expect(seg->peer_index < roam_segment_header_plain_max_guests(&seg->snap), 1)) {
+        roam_peer_entry_t *p = roam__seg_peer(seg, seg->peer_index);
+
+        /* Still this guest's: Attached, at the epoch it attached with. */
+        state = roam_peer_entry_load_state(p);
+        if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
+                                 roam_peer_entry_load_epoch(p) == seg->peer_epoch,
+                             1)) {
+            roam_peer_heartbeat(p, now_ns);
+            return roam__diag_ok(diag);
+        }
+    }
+    return roam_guest_lost(seg, state, "heartbeat", diag);
+}
+
+static inline bool roam_segment_host_gone(const roam_segment_t *seg)
+{
+    return roam_segment_header_load_host_goodbye((const roam_segment_header_t *)seg->base) != 0;
+}
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ROAM_SEGMENT_H */

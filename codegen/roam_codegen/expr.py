@@ -1,0 +1,200 @@
+"""Layout expressions: parse once, then evaluate (for the worked example and
+the checks) or translate to overflow-checked C.
+
+The language is Python's expression syntax restricted to: non-negative
+integers, names, parentheses, + - * // %, the calls size(struct),
+align(struct), offset(region), end(region) and align_up(x, a); in checks
+also the comparisons == != < <= > >= and `and`. Every value is an unsigned
+64-bit integer: a result outside 0 .. 2**64 - 1 is an error, in Python as in
+the generated C."""
+
+import ast
+from dataclasses import dataclass
+
+U64_MAX = (1 << 64) - 1
+MAX_TEXT = 400          # characters in one expression
+MAX_NODES = 200         # syntax nodes in one expression
+
+ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%",
+         ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|"}
+COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
+           ast.GtE: ">="}
+CALLS = {"size": 1, "align": 1, "offset": 1, "end": 1, "align_up": 2}
+# Calls whose argument is the name of a struct or region, not a value.
+NAME_CALLS = {"size", "align", "offset", "end"}
+
+
+class ExprError(Exception):
+    """A fault in an expression; the message names it."""
+
+
+@dataclass
+class Expr:
+    text: str
+    tree: ast.AST
+    is_check: bool
+
+    def names(self):
+        """Value names the expression reads, in order (not the struct or
+        region names given to size/align/offset/end)."""
+        skip = {id(n.args[0]) for n in ast.walk(self.tree)
+                if isinstance(n, ast.Call) and n.func.id in NAME_CALLS}
+        out = []
+        for n in ast.walk(self.tree):
+            if isinstance(n, ast.Name) and id(n) not in skip and n.id not in out \
+                    and not _is_func(self.tree, n):
+                out.append(n.id)
+        return out
+
+    def calls(self, fn):
+        """Arguments of every call of fn (a struct or region name each)."""
+        return [n.args[0].id for n in ast.walk(self.tree)
+                if isinstance(n, ast.Call) and n.func.id == fn]
+
+
+def _is_func(tree, node):
+    return any(isinstance(c, ast.Call) and c.func is node for c in ast.walk(tree))
+
+
+def parse(text, check=False):
+    """Parse `text`; raise ExprError for anything outside the language."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise ExprError("must be an expression (a string or an integer)")
+    text = str(text)
+    if len(text) > MAX_TEXT:
+        raise ExprError(f"is longer than {MAX_TEXT} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise ExprError("is not an expression") from None
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise ExprError(f"has more than {MAX_NODES} parts")
+    _shape(tree, check, top=True)
+    return Expr(text, tree, check)
+
+
+def _shape(n, check, top=False):
+    if isinstance(n, ast.Constant):
+        if isinstance(n.value, bool) or not isinstance(n.value, int):
+            raise ExprError(f"'{n.value!r}' is not an integer")
+        if n.value > U64_MAX:
+            raise ExprError(f"{n.value} does not fit in 64 bits")
+        return
+    if isinstance(n, ast.Name):
+        return
+    if isinstance(n, ast.BinOp) and type(n.op) in ARITH:
+        _shape(n.left, check)
+        _shape(n.right, check)
+        return
+    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in CALLS \
+            and not n.keywords:
+        want = CALLS[n.func.id]
+        if len(n.args) != want:
+            raise ExprError(f"{n.func.id}() takes {want} argument{'s' if want > 1 else ''}")
+        if n.func.id in NAME_CALLS:
+            if not isinstance(n.args[0], ast.Name):
+                raise ExprError(f"{n.func.id}() takes a name")
+        else:
+            for a in n.args:
+                _shape(a, check)
+        return
+    if check and isinstance(n, ast.Compare) and len(n.ops) == 1 \
+            and type(n.ops[0]) in COMPARE:
+        _shape(n.left, check)
+        _shape(n.comparators[0], check)
+        return
+    if check and top and isinstance(n, ast.BoolOp) and isinstance(n.op, ast.And):
+        for v in n.values:
+            if not isinstance(v, ast.Compare):
+                raise ExprError("each side of 'and' must be a comparison")
+            _shape(v, check)
+        return
+    if check:
+        raise ExprError("only comparisons joined by 'and' of integers, names, "
+                        "size/align/offset/end/align_up() and + - * // % are allowed")
+    raise ExprError("only integers, names, size/align/offset/end/align_up() and "
+                    "+ - * // % << >> | are allowed")
+
+
+# ---- Evaluation ------------------------------------------------------------
+
+def evaluate(e, env):
+    """Value of e. env: name -> int, plus callables env['size'](name), ... .
+    Raises ExprError when a value leaves 0 .. 2**64 - 1 or a name is unknown."""
+    return _eval(e.tree, env)
+
+
+def _eval(n, env):
+    if isinstance(n, ast.Constant):
+        return n.value
+    if isinstance(n, ast.Name):
+        if n.id not in env:
+            raise ExprError(f"unknown name '{n.id}'")
+        return env[n.id]
+    if isinstance(n, ast.BinOp):
+        a, b = _eval(n.left, env), _eval(n.right, env)
+        op = type(n.op)
+        if op in (ast.FloorDiv, ast.Mod) and b == 0:
+            raise ExprError("division by zero")
+        if op in (ast.LShift, ast.RShift) and b >= 64:
+            raise ExprError(f"shift by {b} (must be below 64)")
+        v = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+             ast.FloorDiv: lambda: a // b, ast.Mod: lambda: a % b,
+             ast.LShift: lambda: a << b, ast.RShift: lambda: a >> b,
+             ast.BitOr: lambda: a | b}[op]()
+        if not 0 <= v <= U64_MAX:
+            raise ExprError(f"{a} {ARITH[op]} {b} is outside 0 .. 2**64 - 1")
+        return v
+    if isinstance(n, ast.Call):
+        fn = n.func.id
+        if fn in NAME_CALLS:
+            return env[fn](n.args[0].id)
+        x, a = _eval(n.args[0], env), _eval(n.args[1], env)
+        if a == 0 or a & (a - 1):
+            raise ExprError(f"align_up to {a}, which is not a power of two")
+        v = (x + a - 1) // a * a
+        if v > U64_MAX:
+            raise ExprError(f"align_up({x}, {a}) is outside 0 .. 2**64 - 1")
+        return v
+    if isinstance(n, ast.Compare):
+        a, b = _eval(n.left, env), _eval(n.comparators[0], env)
+        return int({ast.Eq: a == b, ast.NotEq: a != b, ast.Lt: a < b, ast.LtE: a <= b,
+                    ast.Gt: a > b, ast.GtE: a >= b}[type(n.ops[0])])
+    if isinstance(n, ast.BoolOp):
+        return int(all(_eval(v, env) for v in n.values))
+    raise ExprError("cannot evaluate")     # parse() lets nothing else through
+
+
+# ---- C ----------------------------------------------------------------------
+
+C_ARITH = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div",
+           ast.Mod: "mod", ast.LShift: "shl", ast.RShift: "shr", ast.BitOr: "or"}
+
+
+def to_c(e, name, call, ovf="ovf"):
+    """C text of e. name(id) gives the C text of a value name, call(fn, arg)
+    that of size/align/offset/end. Arithmetic goes through the generated
+    roam_layout__<op>(a, b, &ovf) helpers, which set ovf on overflow."""
+    return _c(e.tree, name, call, ovf)
+
+
+def _c(n, name, call, ovf):
+    if isinstance(n, ast.Constant):
+        return f"UINT64_C({n.value})"
+    if isinstance(n, ast.Name):
+        return name(n.id)
+    if isinstance(n, ast.BinOp):
+        a, b = _c(n.left, name, call, ovf), _c(n.right, name, call, ovf)
+        return f"roam_layout__{C_ARITH[type(n.op)]}({a}, {b}, &{ovf})"
+    if isinstance(n, ast.Call):
+        if n.func.id in NAME_CALLS:
+            return call(n.func.id, n.args[0].id)
+        a, b = (_c(x, name, call, ovf) for x in n.args)
+        return f"roam_layout__align_up({a}, {b}, &{ovf})"
+    if isinstance(n, ast.Compare):
+        a, b = _c(n.left, name, call, ovf), _c(n.comparators[0], name, call, ovf)
+        return f"{a} {COMPARE[type(n.ops[0])]} {b}"
+    if isinstance(n, ast.BoolOp):
+        return " && ".join(f"({_c(v, name, call, ovf)})" for v in n.values)
+    raise ExprError("cannot translate")

@@ -1,0 +1,55 @@
+/*
+ * Crash recovery of a guest's slots (shm.crash.recovery steps 2 and 4),
+ * for roam_host_recover: the slots in flight to the dead guest through its
+ * host-to-guest ring, and the slots its peer id owns. Nobody else will
+ * ever free them.
+ */
+#include "data_internal.h"
+
+/* The pool of seg at its current mapping; false if it cannot be bound. */
+static bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag)
+{
+    return roam_pool_bind(pool, seg->base, seg->map_len, &seg->snap, diag) == ROAM_OK;
+}
+
+uint32_t roam__recover_ring_slots(const roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+{
+    roam_pool_t pool;
+    roam_ring_t ring;
+    roam_ring_view_t v;
+    uint32_t freed = 0;
+
+    if (!roam__recover_pool(seg, &pool, diag) ||
+        roam_ring_open(&ring, seg->base, &seg->snap, index, ROAM_RING_HOST_TO_GUEST) != ROAM_OK ||
+        roam_ring_peek(&ring, &v) != ROAM_OK)
+        return 0;
+
+    /* Every unread entry, in order, as the guest would have read them; a
+     * malformed entry ends the walk (nothing after it can be framed). */
+    for (uint32_t k = 0; k < v.parts; k++) {
+        uint32_t off = v.part[k].off, end = off + v.part[k].len;
+
+        while (off < end) {
+            roam_frame_t f;
+
+            if (roam_frame_decode(ring.data + off, end - off, &f, NULL) != ROAM_OK)
+                return freed;
+            /* Only slots the host allocated: the host sends no others. */
+            if (f.kind == ROAM_FRAME_SLOT_REF && roam_pool_owner(&pool, f.slot) == 0 &&
+                roam_pool_free(&pool, f.slot, NULL) == ROAM_OK)
+                freed++;
+            off += f.total_len;
+        }
+    }
+    return freed;
+}
+
+uint32_t roam__recover_owned_slots(const roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+{
+    roam_pool_t pool;
+
+    if (!roam__recover_pool(seg, &pool, diag))
+        return 0;
+    /* Guest peer ids are index + 1; 0 is the host. */
+    return roam_pool_reclaim(&pool, index + 1);
+}
