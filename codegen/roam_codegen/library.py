@@ -58,11 +58,16 @@ def declared(path, text):
     found = [(m.group(1), text.count("\n", 0, m.start()) + 1)
              for m in _DEFINE.finditer(text) if _OURS.match(m.group(1))]
     tokens = list(_tokens(_logical_lines(text)))
-    braces = []         # for each open '{': True when it opens an enum body
+    # For each open '{': "extern" for an `extern "C"` block (its string is
+    # stripped), whose declarations are at file scope; "enum" for an enum
+    # body; "block" for anything else (struct bodies, function bodies).
+    braces = []
     parens = 0
     for i, (tok, line) in enumerate(tokens):
         if tok == "{":
-            braces.append(any(t == "enum" for t, _ in tokens[max(0, i - 2):i]))
+            back = [t for t, _ in tokens[max(0, i - 2):i]]
+            braces.append("extern" if back[-1:] == ["extern"] else
+                          "enum" if "enum" in back else "block")
         elif tok == "}":
             if braces:
                 braces.pop()
@@ -72,9 +77,10 @@ def declared(path, text):
             parens = max(0, parens - 1)
         elif tok[0] in "rR" and _OURS.match(tok):
             nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
-            if not braces and parens == 0 and nxt in ("(", ";", "[", "=", ",", "{"):
+            file_scope = all(b == "extern" for b in braces)
+            if file_scope and parens == 0 and nxt in ("(", ";", "[", "=", ",", "{"):
                 found.append((tok, line))       # function, variable, typedef, tag
-            elif braces and braces[-1] and nxt in ("=", ",", "}"):
+            elif braces and braces[-1] == "enum" and nxt in ("=", ",", "}"):
                 found.append((tok, line))       # enumeration constant
     return found
 

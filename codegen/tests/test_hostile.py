@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import unittest
 
-from .support import LAYOUT_FIXTURE, GenTestCase, Workspace, run_main
+from .support import (LAYOUT_FIXTURE, LIB_HEADER, ROOT, GenTestCase, Workspace, gen, line_of,
+                      run_main)
 
-from roam_codegen import diagrams, loader, reserved  # noqa: E402  (support sets the path)
+from roam_codegen import diagrams, library, loader, reserved  # noqa: E402 (support sets the path)
 
 EXTRA = "70-extra.yaml"
 FIELD_FILE = """# extra
@@ -236,36 +237,53 @@ class ReservedNames(GenTestCase):
 
 
 class LibraryCollisions(GenTestCase):
-    """Against fixtures/lib/demo_lib.h, a stand-in for src/*.h."""
+    """Against fixtures/lib/demo_lib.h, a stand-in for the library's headers."""
+
+    def lib_line(self, anchor):
+        with open(LIB_HEADER, encoding="utf-8") as f:
+            return line_of(f.read(), anchor)
 
     def test_accessor_named_like_a_library_function(self):
         self.ws.add_schema(EXTRA, FIELD_FILE.replace("odd", "msg").replace("NAME", "check"))
-        err = self.assertRejected(EXTRA, 8, "field 'msg.check'",
-                                  "generated C name 'roam_msg_check' is already declared "
-                                  "by the library")
-        self.assertIn("demo_lib.h:29)", err)
+        self.assertRejected(EXTRA, 8, "field 'msg.check'",
+                            "generated C name 'roam_msg_check' is already declared "
+                            "by the library",
+                            f"demo_lib.h:{self.lib_line('roam_msg_check(')})")
 
     def test_struct_named_like_a_library_type(self):
         self.ws.add_schema(EXTRA, FIELD_FILE.replace("odd", "demo").replace("NAME", "fd"))
         self.assertRejected(EXTRA, 3, "struct 'demo'", "generated C name 'roam_demo_t'",
-                            "demo_lib.h:25)")
+                            f"demo_lib.h:{self.lib_line('} roam_demo_t;')})")
 
     def test_constant_named_like_a_library_enumerator(self):
         self.ws.add_schema(EXTRA, "# extra\nconstants:\n"
                                   "  - {name: E_DEMO_OK, type: u32, value: 1, doc: x}\n")
         self.assertRejected(EXTRA, 3, "constant 'E_DEMO_OK'",
-                            "generated C name 'ROAM_E_DEMO_OK'", "demo_lib.h:16)")
+                            "generated C name 'ROAM_E_DEMO_OK'",
+                            f"demo_lib.h:{self.lib_line('ROAM_E_DEMO_OK =')})")
 
     def test_constant_named_like_a_library_macro(self):
         self.ws.add_schema(EXTRA, "# extra\nconstants:\n"
                                   "  - {name: DEMO_MAX, type: u32, value: 1, doc: x}\n")
-        self.assertRejected(EXTRA, 3, "generated C name 'ROAM_DEMO_MAX'", "demo_lib.h:13)")
+        self.assertRejected(EXTRA, 3, "generated C name 'ROAM_DEMO_MAX'",
+                            f"demo_lib.h:{self.lib_line('#define ROAM_DEMO_MAX')})")
 
     def test_names_the_library_only_uses_are_free(self):
         # demo_lib.h uses roam_demo_header_t and roam_demo_header_users,
         # which the fixture itself generates: no collision.
         r = self.run_gen()
         self.assertEqual((r.returncode, r.stderr), (0, ""))
+
+    def test_the_real_headers_are_read_at_generation_time(self):
+        # The two functions a schema once collided with, found in the
+        # library's own headers (extern "C" blocks included), not in a copy.
+        taken = library.scan(gen.header_paths([os.path.join(ROOT, "include", "*.h"),
+                                               os.path.join(ROOT, "src", "*.h"),
+                                               os.path.join(ROOT, "src", "cli", "*.h")]))
+        for name in ("roam_segment_peer", "roam_frame_check", "roam_segment_t"):
+            self.assertIn(name, taken, f"{name} is no longer declared by the library's "
+                          "headers: pick another of its names for this test")
+        self.assertNotIn("roam_segment_header_t", taken)    # generated, only used
 
 
 class Escaping(GenTestCase):

@@ -9,10 +9,11 @@ import os
 import tempfile
 import unittest
 
-from .support import FIXTURE, LAYOUT_FIXTURE, ROOT, GenTestCase, line_of
+from .support import (DOC, FIXTURE, HEADER, LAYOUT_FIXTURE, LIB_HEADER, ROOT, GenTestCase,
+                      baseline, line_of)
 
 import jsonschema  # noqa: E402
-from roam_codegen import language, library, loader  # noqa: E402
+from roam_codegen import language, library, loader, render  # noqa: E402
 
 MODELINE = "# yaml-language-server: $schema="
 
@@ -273,6 +274,55 @@ class Cached(GenTestCase):
             r = self.run_cached()
             self.assertEqual(r.returncode, 1)
             self.assertIn("duplicate constant 'REVISION'", r.stderr)
+
+    def count_renders(self):
+        calls = []
+        real = render.render
+        render.render = lambda *a, **k: calls.append(1) or real(*a, **k)
+        self.addCleanup(setattr, render, "render", real)
+        return calls
+
+    def test_a_run_with_nothing_new_does_nothing(self):
+        renders = self.count_renders()
+        self.ws.write("README.md", "# x\n")
+        args = ("--readme", "README.md")
+        self.assertEqual(self.run_gen("--cache", self.ws.path("cache"), *args).returncode, 1)
+        self.assertEqual(self.run_cached().returncode, 0)        # no README: nothing kept
+        self.assertEqual(len(renders), 1)
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual(self.run_gen("--check", "--cache", self.ws.path("cache")).returncode, 0)
+        self.assertEqual((len(renders), self.parsed), (1, []))   # neither parsed nor rendered
+        # An output changed by hand: --check sees it, a run rewrites it.
+        self.ws.edit(HEADER, "#define ROAM_MAX_USERS 100u", "#define ROAM_MAX_USERS 101u")
+        r = self.run_gen("--check", "--cache", self.ws.path("cache"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("roam_shm_layout.h: differs", r.stderr)
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual(self.ws.generated(), baseline())
+        self.assertEqual(len(renders), 3)
+        # Any input changed, even a comment: the whole run again.
+        self.ws.edit_schema("30-ring.yaml", "# A ring header", "# The ring header")
+        self.assertEqual(self.run_cached().returncode, 0)
+        self.assertEqual((len(renders), self.parsed), (4, ["30-ring.yaml"]))
+        # A header of the library is an input too.
+        with open(LIB_HEADER, encoding="utf-8") as f:
+            self.ws.write("lib.h", f.read())
+        headers = (self.ws.path("lib.h"),)
+        for _ in range(2):
+            self.run_gen("--cache", self.ws.path("cache"), headers=headers)
+        self.assertEqual(len(renders), 5)
+        self.ws.write("lib.h", self.ws.read("lib.h") + "\nint roam_other(void);\n")
+        self.run_gen("--cache", self.ws.path("cache"), headers=headers)
+        self.assertEqual(len(renders), 6)
+
+    def test_a_failed_run_is_not_remembered(self):
+        renders = self.count_renders()
+        self.ws.edit_schema("30-ring.yaml", "align: 64", "align: 12")
+        for _ in range(2):
+            r = self.run_cached()
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("align 12 is not a power of two", r.stderr)
+        self.assertEqual(len(renders), 0)
 
     def test_a_cache_that_cannot_be_written_only_costs_time(self):
         with open(self.ws.path("cache"), "w") as f:
