@@ -9,7 +9,7 @@ import os
 import tempfile
 import unittest
 
-from .support import (DOC, FIXTURE, HEADER, LAYOUT_FIXTURE, LIB_HEADER, ROOT, GenTestCase,
+from .support import (FIXTURE, HEADER, LAYOUT_FIXTURE, LIB_HEADER, ROOT, GenTestCase,
                       baseline, line_of)
 
 import jsonschema  # noqa: E402
