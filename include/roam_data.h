@@ -126,7 +126,7 @@ roam_err_t roam_pool_bind_classes(roam_pool_t *p, void *region, size_t region_le
 /* After a remap: the same pool at a new address. */
 static inline void roam_pool_rebase(roam_pool_t *p, void *base)
 {
-    p->base = base;
+    p->base = (unsigned char *)base;
 }
 
 /* Write a fresh pool: class headers, every slot Free at generation 0 with

@@ -62,7 +62,7 @@ void print_header(const roam_segment_header_t *h)
 
 void print_peers(const roam_segment_t *seg)
 {
-    for (uint32_t i = 0; i < roam_segment_header_max_guests(&seg->snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_max_guests(&seg->snap); i++) {
         const roam_peer_entry_t *p = roam_segment_peer_at(seg, i);
         const std::string at = "peers." + std::to_string(i) + ".";
         const char *state = roam_peer_state_name(roam_peer_entry_load_state(p));
@@ -76,7 +76,7 @@ void print_peers(const roam_segment_t *seg)
 
 void print_classes(const roam_segment_t *seg)
 {
-    for (uint32_t i = 0; i < roam_segment_header_num_var_slot_classes(&seg->snap); i++) {
+    for (uint32_t i = 0; i < roam_segment_header_plain_num_var_slot_classes(&seg->snap); i++) {
         const roam_size_class_header_t *c = roam_segment_class(seg->base, &seg->snap, i);
         const std::string at = "size_classes." + std::to_string(i) + ".";
 
