@@ -31,6 +31,10 @@
 /* Attempts at replacing a stale file that others replace at the same time. */
 #define ROAM__REPLACE_TRIES 8
 
+/* Slot metadata up to this size is laid out in private memory and written
+ * with pwrite; more is laid out in place (see roam__create_staged). */
+#define ROAM__STAGE_MAX_META ((uint64_t)8 << 20)
+
 /* What one create holds while it works. */
 typedef struct roam__creating {
     const char *path;
@@ -153,11 +157,92 @@ static roam_err_t roam__seg_init(roam_segment_t *seg, const roam_segment_config_
                   roam__seg_init_body(seg, cfg, diag));
 }
 
-/* Size, map and lay out the temporary; the magic is written last. */
+/* Write the pages of stage (len bytes) that the layout touched to fd, at
+ * the same offsets: mincore() says which pages of the anonymous mapping
+ * exist (only written ones do), a window at a time, and each run of them
+ * is one pwrite. */
+static roam_err_t roam__stage_write(int fd, const unsigned char *stage, size_t len,
+                                    roam_diag_t *diag)
+{
+    enum { WINDOW_PAGES = 16384 };
+    unsigned char vec[WINDOW_PAGES];
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+    for (size_t at = 0; at < len; at += (size_t)WINDOW_PAGES * page) {
+        size_t wlen = len - at < (size_t)WINDOW_PAGES * page ? len - at : (size_t)WINDOW_PAGES * page;
+        size_t pages = (wlen + page - 1) / page;
+
+        if (mincore((void *)(uintptr_t)(stage + at), wlen, vec) != 0)
+            return roam__diag_sys(diag, "mincore");
+        for (size_t i = 0; i < pages;) {
+            size_t j = i, off, n;
+
+            if (!(vec[i] & 1)) {
+                i++;
+                continue;
+            }
+            while (j < pages && (vec[j] & 1))
+                j++;
+            off = at + i * page;
+            n = (j * page < wlen ? j * page : wlen) - i * page;
+            while (n > 0) {
+                ssize_t w = pwrite(fd, stage + off, n, (off_t)off);
+
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    if (w == 0)
+                        errno = EIO;
+                    return roam__diag_sys(diag, "pwrite");
+                }
+                off += (size_t)w;
+                n -= (size_t)w;
+            }
+            i = j;
+        }
+    }
+    return ROAM_OK;
+}
+
+/* Lay the segment out in private memory, then write what it holds into
+ * the file. An anonymous mapping costs only the pages written; on a disk
+ * file system writing those with pwrite is much cheaper than faulting each
+ * fresh page of a shared file mapping (a read of the hole, then a write
+ * fault). When the slot metadata alone is large, copying it twice costs
+ * more than that saves, and when no such mapping can be had: 1, the caller
+ * lays out in place. */
+static int roam__create_staged(int fd, size_t len, const roam_segment_config_t *cfg,
+                               roam_err_t *err, roam_diag_t *diag)
+{
+    uint64_t meta = 0;
+    unsigned char *stage;
+
+    for (uint32_t i = 0; i < cfg->num_classes; i++)
+        meta += (uint64_t)cfg->classes[i].slot_count * ROAM_VAR_SLOT_META_SIZE;
+    if (meta > ROAM__STAGE_MAX_META)
+        return 1;
+    stage = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+    if (stage == MAP_FAILED)
+        return 1;
+    /* Small pages only: a huge page would make mincore() count 2 MiB of
+     * zeros as written, and they would be written to the file. */
+    madvise(stage, len, MADV_NOHUGEPAGE);
+    *err = roam_segment_init(stage, len, cfg, NULL);
+    if (*err)
+        roam__diag(diag, *err, 0, "init: %s", roam_strerror(*err));
+    else
+        *err = roam__stage_write(fd, stage, len, diag);
+    munmap(stage, len);
+    return 0;
+}
+
+/* Size, lay out and map the temporary; the magic is written last. */
 static roam_err_t roam__create_fill(roam_segment_t *seg, const roam_segment_config_t *cfg,
                                     uint64_t total, roam_diag_t *diag)
 {
     size_t len;
+    bool staged;
     roam_err_t err;
 
     err = roam__seg_len(total, &len, diag, "layout: total_size");
@@ -166,14 +251,19 @@ static roam_err_t roam__create_fill(roam_segment_t *seg, const roam_segment_conf
     /* Size it: the new bytes read as zero, as roam_segment_init needs. */
     if (ftruncate(seg->fd, (off_t)total) != 0)
         return roam__diag_sys(diag, "ftruncate");
+    staged = roam__create_staged(seg->fd, len, cfg, &err, diag) == 0;
+    if (staged && err)
+        return err;
     seg->base = roam__seg_map(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
     seg->map_len = len;
 
-    err = roam__seg_init(seg, cfg, diag);
-    if (err)
-        return err;
+    if (!staged) {
+        err = roam__seg_init(seg, cfg, diag);
+        if (err)
+            return err;
+    }
     /* Our own snapshot and layout, through the same checks a guest applies. */
     return roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap, &seg->layout,
                                           diag);
