@@ -29,6 +29,8 @@ roam_err_t floor_header(const void *buf, size_t len, roam_segment_header_plain_t
     total = s->total_size;
     if (s->max_guests > ROAM_MAX_GUESTS)
         return ROAM_E_MAX_GUESTS;
+    if (s->num_var_slot_classes > ROAM_MAX_SIZE_CLASSES)
+        return ROAM_E_TOO_MANY_CLASSES;
     if (cur < total)
         return ROAM_E_CURRENT_SIZE;
     if (total < ROAM_SEGMENT_HEADER_SIZE)

@@ -273,6 +273,7 @@ static int seg_build(bench_seg_t *s)
         .max_guests = s->guests,
         .bipbuf_capacity = SEG_CAPACITY,
         .max_payload_size = SEG_SLOT_SIZE,
+        .inline_threshold = SEG_CAPACITY,   /* no more inline than the ring carries */
         .num_classes = s->classes,
         .classes = classes,
     };

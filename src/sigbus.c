@@ -16,9 +16,7 @@
 static struct sigaction roam__sigbus_prev;
 static pthread_once_t roam__sigbus_once = PTHREAD_ONCE_INIT;
 static int roam__sigbus_errno;
-/* Set once the handler is in place; relaxed is enough: a thread that has
- * not seen it yet runs unguarded, exactly as before installing. */
-static atomic_bool roam__sigbus_on;
+atomic_bool roam__sigbus_on;
 
 /* This thread's innermost guarded region, and where its last SIGBUS hit.
  * volatile: the handler reads them between any two instructions. */
@@ -88,7 +86,7 @@ static void roam__sigbus_do_install(void)
 roam_err_t roam_sigbus_install(roam_diag_t *diag)
 {
     pthread_once(&roam__sigbus_once, roam__sigbus_do_install);
-    if (!atomic_load_explicit(&roam__sigbus_on, memory_order_relaxed)) {
+    if (!roam__sigbus_armed()) {
         errno = roam__sigbus_errno;
         return roam__diag_sys(diag, "sigaction (SIGBUS)");
     }
@@ -97,7 +95,7 @@ roam_err_t roam_sigbus_install(roam_diag_t *diag)
 
 bool roam_sigbus_installed(void)
 {
-    return atomic_load_explicit(&roam__sigbus_on, memory_order_relaxed);
+    return roam__sigbus_armed();
 }
 
 void roam_sigbus_enter(roam_sigbus_scope_t *s)

@@ -6,8 +6,20 @@
 #ifndef ROAM_SIGBUS_INTERNAL_H
 #define ROAM_SIGBUS_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "roam_internal.h"
 #include "roam_sigbus.h"
+
+/* Set once the handler is in place (sigbus.c). */
+extern atomic_bool roam__sigbus_on;
+
+/* Whether regions must arm themselves; relaxed is enough: a thread that
+ * has not seen the flag yet runs unguarded, exactly as before installing. */
+static inline bool roam__sigbus_armed(void)
+{
+    return atomic_load_explicit(&roam__sigbus_on, memory_order_relaxed);
+}
 
 /* Fill *diag with ROAM_E_SIGBUS, naming the offset of the fault inside
  * [base, base + len) when it lies there; returns ROAM_E_SIGBUS. */
@@ -22,7 +34,7 @@ roam_err_t roam__sigbus_diag(roam_diag_t *diag, const char *what, const void *ba
     do {                                                                     \
         roam_sigbus_scope_t scope_;                                          \
         roam_err_t err_;                                                     \
-        if (!roam_sigbus_installed())                                        \
+        if (!roam__sigbus_armed())                                           \
             return (call);                                                   \
         if (ROAM_SIGBUS_CAUGHT(&scope_)) {                                   \
             on_fault;                                                        \
