@@ -106,6 +106,24 @@ CLI_OBJ   := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 UTIL_OBJ  := $(TEST_UTIL:tests/util/%.c=$(BUILD)/obj/tests/util/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EXAMPLES  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+# Fuzzing: libFuzzer targets (clang, ASan+UBSan), their seeds made from
+# segments the CLI creates (check_fuzz_replay replays them too, so
+# check-unit needs them), and the crashes found, kept as regressions in
+# fuzz/regressions/TARGET/.
+FUZZ_TARGETS := header segment frame cli_args
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_SMOKE   ?= 1
+FUZZ_CFLAGS  := $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli
+FUZZ_OBJ     := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) $(filter-out src/cli/main.c,$(CLI_SRC)))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SEEDS   := $(FUZZ_DIR)/seeds.stamp
+# The CLI that makes the seeds: this build's, or for a cross build (which
+# cannot run its own) the native one (check-abi passes it).
+FUZZ_SEED_CLI ?= $(CLI)
+
 # Tests that run threads, also run under ThreadSanitizer.
 TSAN_TESTS := $(filter %_threads,$(TESTS))
 # Tests that start real processes (they call fork, posix_spawn, the CLI
@@ -295,20 +313,8 @@ check-sanitize: deps-test
 	fi
 
 # ---- Fuzzing ----------------------------------------------------------------
-# libFuzzer targets (clang, ASan+UBSan), their seeds made from segments the
-# CLI creates, and the crashes found, kept as regressions in
-# fuzz/regressions/TARGET/. The library and the CLI's parsing are
+# The targets' variables are above. The library and the CLI's parsing are
 # instrumented once for all targets.
-FUZZ_TARGETS := header segment frame cli_args
-FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_CC      ?= clang
-FUZZ_TIME    ?= 60
-FUZZ_SMOKE   ?= 1
-FUZZ_CFLAGS  := $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-                -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli
-FUZZ_OBJ     := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) $(filter-out src/cli/main.c,$(CLI_SRC)))
-FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
-FUZZ_SEEDS   := $(FUZZ_DIR)/seeds.stamp
 
 $(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h src/cli/*.h) $(GENERATED)
 	@mkdir -p $(dir $@)
@@ -317,8 +323,8 @@ $(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h src/cli/*.h) $(GENER
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(LDLIBS)
 
-$(FUZZ_SEEDS): fuzz/seeds.sh $(CLI) $(wildcard tests/fixtures/*.bin)
-	@fuzz/seeds.sh $(CURDIR)/$(CLI) tests/fixtures $(FUZZ_DIR)/seeds
+$(FUZZ_SEEDS): fuzz/seeds.sh $(FUZZ_SEED_CLI) $(wildcard tests/fixtures/*.bin)
+	@fuzz/seeds.sh $(abspath $(FUZZ_SEED_CLI)) tests/fixtures $(FUZZ_DIR)/seeds
 	@touch $@
 
 fuzz-seeds: $(FUZZ_SEEDS)
@@ -449,6 +455,7 @@ check-abi:
 	    echo "==== $$t (qemu-$$arch)"; \
 	    $(MAKE) --no-print-directory BUILD=build/abi/$$t CC=$$t-gcc CXX=$$t-g++ AR=$$t-ar \
 	        NM=$$t-nm CFLAGS="$(CFLAGS) -Wno-psabi" TEST_LDFLAGS=-static \
+	        FUZZ_SEED_CLI=$(CURDIR)/$(CLI) \
 	        TEST_RUNNER="$$(command -v qemu-$$arch || command -v qemu-$$arch-static)" \
 	        PKG_CONFIG="PKG_CONFIG_LIBDIR=/usr/lib/$$($$t-gcc -print-multiarch)/pkgconfig pkg-config" \
 	        check-abi-target; \
