@@ -201,8 +201,7 @@ void roam_host_goodbye(roam_segment_t *seg)
 static roam_err_t roam__guest_hold(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t index,
                                    uint32_t epoch, roam_diag_t *diag)
 {
-    seg->peer_index = index;
-    seg->peer_epoch = epoch;
+    roam__guest_set(seg, p, index, epoch);
     roam_peer_heartbeat(p, roam_clock_now_ns());
     return roam__diag_ok(diag);
 }
@@ -256,7 +255,7 @@ roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
 
     /* The host recovered it (and maybe gave it to another guest): let go. */
     roam__peer_busy(diag, seg->peer_index, state, op);
-    seg->peer_index = ROAM_NO_PEER;
+    roam__guest_clear(seg);
     return ROAM_E_PEER_BUSY;
 }
 
@@ -274,7 +273,7 @@ roam_err_t roam_guest_detach(roam_segment_t *seg, roam_diag_t *diag)
     if (state != ROAM_PEER_STATE_ATTACHED || roam_peer_entry_load_epoch(p) != seg->peer_epoch)
         return roam_guest_lost(seg, state, "detach", diag);
     roam_peer_goodbye(p);
-    seg->peer_index = ROAM_NO_PEER;
+    roam__guest_clear(seg);
     return roam__diag_ok(diag);
 }
 
