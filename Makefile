@@ -13,13 +13,16 @@
 #   make install         PREFIX=/usr/local DESTDIR= (bindir, libdir, includedir,
 #                        mandir, docdir, pkgconfigdir may be set one by one)
 #   make uninstall       remove what install installed (same variables)
-#   make regen           regenerate generated/ unconditionally
+#   make regen           run the generator unconditionally: generated/ and
+#                        README.md's generated blocks (unchanged files stay
+#                        untouched)
 #   make compat          every difference between the schema and the ABI
 #                        baseline, classified; fails on a breaking one
 #   make compat-baseline record the schema as the ABI baseline (a breaking
 #                        change needs SEGMENT_VERSION and the magic bumped)
 #   make bench           benchmarks: each figure beside its floor, the seed's
 #                        Rust and a copy, measured in the same run
+#   make bench-gen       the generator's speed against importing its libraries
 #   make clean
 #
 # Packages: `make` installs (as root) or asks for only what building needs;
@@ -73,8 +76,12 @@ endif
 # ---- Sources and products --------------------------------------------------
 SCHEMA    := $(sort $(wildcard schema/*.yaml))
 BASELINE  := schema/abi-baseline.json
-CODEGEN   := $(wildcard codegen/*.py codegen/roam_codegen/*.py codegen/templates/*.j2)
+CODEGEN   := $(wildcard codegen/*.py codegen/*.json codegen/*.txt \
+                        codegen/roam_codegen/*.py codegen/templates/*.j2)
 GENERATED := generated/roam_shm_layout.h generated/docs/roam_shm_layout.md
+# The library's own headers: the generator rejects a schema whose C names
+# collide with a name they declare. README.md holds blocks it writes.
+LIB_HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h)
 
 LIB_SRC   := $(sort $(wildcard src/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
@@ -108,7 +115,7 @@ PROCESS_TESTS := $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TES
 
 .PHONY: all lib cli man regen gen-check compat compat-baseline check check-unit check-gen \
         check-clang check-examples check-install check-sanitize check-abi check-abi-target \
-        bench clean deps-build deps-test install uninstall FORCE
+        bench bench-gen clean deps-build deps-test install uninstall FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -131,33 +138,49 @@ deps-test:
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-# ---- Code generation ------------------------------------------------------
-# The stamp keeps make from rerunning the generator when its output did not
-# change (the generator rewrites files only as a whole set). The doc lists
-# the changes since the ABI baseline, so the baseline is an input too.
-build/gen.stamp: $(SCHEMA) $(wildcard $(BASELINE)) $(CODEGEN)
+# The generator's interpreter, found once (after deps.sh build) and kept in
+# build/python.mk: the executable itself, not a wrapper in front of it (a
+# version manager's shim costs more than a run of the generator). Python
+# keeps the generator's compiled modules under build/, even where the
+# environment says not to write them next to the sources.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include build/python.mk
+endif
+build/python.mk: scripts/deps.sh
 	@PYTHON=$(PYTHON) scripts/deps.sh build
-	$(PYTHON) codegen/gen.py --schema schema --out generated
-	@mkdir -p $(dir $@) && touch $@
+	@mkdir -p $(dir $@)
+	@printf 'ifeq ($$(PYTHON),%s)\nPYTHON_EXE := %s\nendif\n' '$(PYTHON)' \
+	    "$$($(PYTHON) -c 'import sys; print(sys.executable)')" > $@.tmp && mv $@.tmp $@
+PYRUN = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache \
+        $(or $(PYTHON_EXE),$(PYTHON))
+GEN = $(PYRUN) codegen/gen.py --schema schema --out generated --readme README.md \
+      --headers 'include/*.h' 'src/*.h' 'src/cli/*.h' --cache build/codegen-cache
+
+# ---- Code generation ------------------------------------------------------
+# The generator writes only the files whose bytes change, so an output keeps
+# its mtime when a change did not reach it; the stamp records that the
+# generator ran, and keeps make from running it again. The doc lists the
+# changes since the ABI baseline, so the baseline is an input too.
+build/gen.stamp: $(SCHEMA) $(wildcard $(BASELINE)) $(CODEGEN) $(LIB_HEADERS) README.md \
+                 | build/python.mk
+	$(GEN) && touch $@
 
 $(GENERATED): build/gen.stamp
 
-regen: deps-build
-	$(PYTHON) codegen/gen.py --schema schema --out generated
-	@mkdir -p build && touch build/gen.stamp
+regen: build/python.mk
+	$(GEN) && touch build/gen.stamp
 
-gen-check: deps-build
-	$(PYTHON) codegen/gen.py --schema schema --out generated --check
+gen-check: build/python.mk
+	$(GEN) --check
 
 # ---- Compatibility with roam v7 peers -------------------------------------
-compat: deps-build
-	$(PYTHON) codegen/gen.py --schema schema --compat
+compat: build/python.mk
+	$(PYRUN) codegen/gen.py --schema schema --compat
 
 # The doc lists the changes since the baseline: regenerate after recording.
-compat-baseline: deps-build
-	$(PYTHON) codegen/gen.py --schema schema --compat-baseline
-	$(PYTHON) codegen/gen.py --schema schema --out generated
-	@mkdir -p build && touch build/gen.stamp
+compat-baseline: build/python.mk
+	$(PYRUN) codegen/gen.py --schema schema --compat-baseline
+	$(GEN) && touch build/gen.stamp
 
 # ---- Library and CLI ------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(GENERATED)
@@ -217,8 +240,8 @@ check-unit: $(RUN_TESTS) $(CLI)
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
-check-gen: deps-build
-	$(PYTHON) -m unittest discover -s codegen/tests -t codegen
+check-gen: build/python.mk
+	$(PYRUN) -m unittest discover -s codegen/tests -t codegen
 
 # Every source must also compile warning-free with clang.
 check-clang: $(GENERATED) | deps-test
@@ -414,6 +437,13 @@ bench: $(BENCH) $(BENCH_MSG)
 	@$(BENCH)
 	@echo
 	@$(BENCH_MSG)
+	@echo
+	@$(MAKE) --no-print-directory bench-gen
+
+# The generator: make regen against importing Jinja2 and PyYAML.
+bench-gen: build/python.mk
+	@echo "== bench/gen_speed.py"
+	@$(or $(PYTHON_EXE),$(PYTHON)) bench/gen_speed.py 20
 
 clean:
 	rm -rf build

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Find or install the Debian packages one kind of target needs:
 #
-#   deps.sh build   building: python3 with Jinja2 and PyYAML (the generator)
+#   deps.sh build   building: python3 with Jinja2, PyYAML and jsonschema (the
+#                   generator)
 #   deps.sh test    testing: build + Check, pkg-config, g++, groff
 #   deps.sh abi     check-abi: test + cross compilers for i386, armhf and
 #                   arm64, qemu-user, and Check for each of those architectures
@@ -20,8 +21,8 @@ need() { pkgs="$pkgs $*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 check_build() {
-    have "$py" && "$py" -c 'import jinja2, yaml' >/dev/null 2>&1 ||
-        need python3 python3-jinja2 python3-yaml
+    have "$py" && "$py" -c 'import jinja2, yaml, jsonschema' >/dev/null 2>&1 ||
+        need python3 python3-jinja2 python3-yaml python3-jsonschema
 }
 
 check_test() {

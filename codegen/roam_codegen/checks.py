@@ -4,35 +4,22 @@ enums, flags, constants and the segment overview."""
 import keyword
 import re
 
-from . import layout, names
+from . import language, layout, names, reserved
 from .derive import derive_constants
 
-LOWER = re.compile(r"^[a-z][a-z0-9_]*$")
-UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
-RULE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+# The facts below are the language's own: codegen/schema-language.json.
+LOWER = re.compile(language.pattern("lower_name"))
+UPPER = re.compile(language.pattern("upper_name"))
+RULE = re.compile(language.definition("rules")["items"]["pattern"])
 
-C_KEYWORDS = set("""auto break case char const continue default do double else
-enum extern float for goto if inline int long register restrict return short
-signed sizeof static struct switch typedef union unsigned void volatile while
-_Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn
-_Static_assert _Thread_local bool true false""".split())
+WRITERS = language.described("field", "writer")
 
-WRITERS = {
-    "host-init": "host, once at creation",
-    "host": "host, at run time",
-    "guest": "owning guest, at run time",
-    "any": "host or guest, at run time",
-    "producer": "ring producer",
-    "consumer": "ring consumer",
-    "none": "nobody (stays zero)",
-}
-
-LOAD_ORDERS = {"relaxed", "acquire", "seq_cst"}
-STORE_ORDERS = {"relaxed", "release", "seq_cst"}
-RMW_ORDERS = {"relaxed", "acquire", "release", "acq_rel", "seq_cst"}
-FAILURE_ORDERS = {"relaxed", "acquire", "seq_cst"}
-FETCH_OPS = {"fetch_add", "fetch_sub", "fetch_or", "fetch_and", "exchange"}
-RMW_OPS = FETCH_OPS | {"cas"}
+LOAD_ORDERS = set(language.allowed("atomic", "load"))
+STORE_ORDERS = set(language.allowed("atomic", "store"))
+RMW_ORDERS = set(language.allowed("rmw", "order"))
+FAILURE_ORDERS = set(language.allowed("rmw", "failure"))
+RMW_OPS = set(language.allowed("rmw", "op"))
+FETCH_OPS = RMW_OPS - {"cas"}
 _STRENGTH = {"relaxed": 0, "acquire": 1, "release": 1, "acq_rel": 2, "seq_cst": 3}
 
 CACHE_LINE = 64
@@ -51,11 +38,17 @@ def check(errs, schema):
     _check_unique(errs, schema)
 
 
-def _name(errs, where, name, pattern, what):
-    if not pattern.match(name) or name in C_KEYWORDS or keyword.iskeyword(name):
-        style = "lower_snake_case" if pattern is LOWER else "UPPER_SNAKE_CASE"
-        errs.add(where.path, where.line,
-                 f"{what}: name '{name}' must be {style} and not a C keyword")
+def _name(errs, where, name, pattern, what, bare=False):
+    """`bare`: the generated C writes the name as it is (a struct member)."""
+    style = "lower_snake_case" if pattern is LOWER else "UPPER_SNAKE_CASE"
+    if not pattern.match(name):
+        errs.add(where.path, where.line, f"{what}: name '{name}' must be {style}")
+    elif reserved.why(name, bare):
+        errs.add(where.path, where.line, f"{what}: name '{name}' is "
+                 f"{reserved.why(name, bare)}; the generated C cannot use it")
+    elif keyword.iskeyword(name):
+        errs.add(where.path, where.line, f"{what}: name '{name}' is a Python keyword, "
+                 "which constant expressions cannot name")
 
 
 def _rules(errs, path, line, rules, what):
@@ -200,7 +193,7 @@ def _check_layout(errs, s):
 def _check_field(errs, schema, s, f):
     what = f"field '{s.name}.{f.name}'"
     path = f.where.path
-    _name(errs, f.where, f.name, LOWER, what)
+    _name(errs, f.where, f.name, LOWER, what, bare=True)
     _rules(errs, path, f.line_of("rules"), f.rules, what)
     if f.offset < 0:
         errs.add(path, f.line_of("offset"), f"{what}: offset {f.offset} is negative")
@@ -369,7 +362,7 @@ def _check_layout_section(errs, schema):
                                  f"{f.name}': '{key}' needs a layout section")
         return
     layout.check(errs, schema, lay,
-                 lambda where, name, what: _name(errs, where, name, LOWER, what))
+                 lambda where, name, what: _name(errs, where, name, LOWER, what, bare=True))
     # The example is worth evaluating only on an otherwise sound schema.
     if not errs.errors:
         layout.evaluate(errs, schema, lay)

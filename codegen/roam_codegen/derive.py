@@ -2,9 +2,15 @@
 `FRAME_HEADER_SIZE + size(slot_ref)`.
 
 The language is integers, constant names, size(struct), align(struct),
-parentheses and + - * // << >> |. Nothing else is evaluated."""
+parentheses and + - * // << >> |. Nothing else is evaluated, and nothing
+grows without bound: the text, the chain of constants an expression may
+pass through, and every intermediate value (which stays inside +-2^64)."""
 
 import ast
+
+MAX_TEXT = 1024         # characters of one expression
+MAX_CHAIN = 64          # constants one value may depend on through each other
+LIMIT = 1 << 64         # every intermediate value v has -LIMIT < v < LIMIT
 
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
@@ -15,6 +21,14 @@ _BINOPS = {
     ast.RShift: lambda a, b: a >> b,
     ast.BitOr: lambda a, b: a | b,
 }
+
+
+_OP_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//",
+            ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|"}
+
+
+def _int_text(v):
+    return str(v) if abs(v) < 1 << 32 else hex(v)
 
 
 class ExprError(Exception):
@@ -45,6 +59,9 @@ def derive_constants(errs, schema):
                             + " -> ".join(loop), owner=c)
         if state.get(name) == "failed":
             raise _DependsOnError(f"constant '{name}' has an error")
+        if len(chain) > MAX_CHAIN:
+            raise ExprError(f"constants depend on each other more than {MAX_CHAIN} "
+                            "deep", owner=c)
         if c.expr is not None and state.get(name) != "done":
             state[name] = "busy"
             try:
@@ -74,16 +91,25 @@ def derive_constants(errs, schema):
 
 
 def _eval(text, schema, lookup):
+    if len(text) > MAX_TEXT:
+        raise ExprError(f"longer than {MAX_TEXT} characters")
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         raise ExprError("not an expression") from None
-    return _node(tree.body, schema, lookup)
+    except (RecursionError, MemoryError):
+        raise ExprError("nested too deeply") from None
+    try:
+        return _node(tree.body, schema, lookup)
+    except RecursionError:
+        raise ExprError("nested too deeply") from None
 
 
 def _node(n, schema, lookup):
     if isinstance(n, ast.Constant) and isinstance(n.value, int) \
             and not isinstance(n.value, bool):
+        if not -LIMIT < n.value < LIMIT:
+            raise ExprError("an integer of more than 64 bits")
         return n.value
     if isinstance(n, ast.Name):
         return lookup(n.id)
@@ -93,7 +119,11 @@ def _node(n, schema, lookup):
             raise ExprError("division by zero")
         if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b <= 64:
             raise ExprError(f"shift by {b} (must be 0..64)")
-        return _BINOPS[type(n.op)](a, b)
+        v = _BINOPS[type(n.op)](a, b)
+        if not -LIMIT < v < LIMIT:
+            raise ExprError(f"{_int_text(a)} {_OP_TEXT[type(n.op)]} {_int_text(b)} "
+                            "leaves the 64-bit range")
+        return v
     if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
             and n.func.id in ("size", "align") and len(n.args) == 1 \
             and isinstance(n.args[0], ast.Name) and not n.keywords:

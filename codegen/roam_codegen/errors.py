@@ -1,5 +1,6 @@
 """Schema errors: every one names a file and a line."""
 
+import re
 from dataclasses import dataclass
 
 
@@ -10,8 +11,18 @@ class Where:
     line: int
 
 
+def one_line(text):
+    """`text` with every control character written as an escape, so that
+    a message stays on one line whatever the schema or a path holds."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 class SchemaError(Exception):
     def __init__(self, path, line, message):
+        path, message = one_line(path), one_line(message)
         super().__init__(f"{path}:{line}: {message}")
         self.path = path
         self.line = line

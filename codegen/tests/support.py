@@ -1,19 +1,33 @@
-"""Shared helpers: a scratch copy of schema/ and generated/, and running the
-generator on it as a separate process, the way `make` runs it."""
+"""Shared helpers: a scratch copy of the tests' own fixture schema and of
+what it generates, and running the generator on it in this process (its
+`main`, with the arguments `make` gives it).
 
+The fixture (fixtures/schema/*.yaml, a made-up "demo" segment) belongs to
+these tests; they never read schema/, whose layout may change freely."""
+
+import contextlib
+import io
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GEN = os.path.join(ROOT, "codegen", "gen.py")
-SCHEMA = os.path.join(ROOT, "schema")
-GENERATED = os.path.join(ROOT, "generated")
+HERE = os.path.dirname(os.path.abspath(__file__))
+CODEGEN = os.path.dirname(HERE)
+ROOT = os.path.dirname(CODEGEN)
+GEN = os.path.join(CODEGEN, "gen.py")
+FIXTURE = os.path.join(HERE, "fixtures", "schema")
+LAYOUT_FIXTURE = os.path.join(HERE, "fixtures", "layout")   # a layout section
+LIB_HEADER = os.path.join(HERE, "fixtures", "lib", "demo_lib.h")
 HEADER = os.path.join("generated", "roam_shm_layout.h")
 DOC = os.path.join("generated", "docs", "roam_shm_layout.md")
+
+if CODEGEN not in sys.path:
+    sys.path.insert(0, CODEGEN)
+
+import gen  # noqa: E402
 
 
 def tree_bytes(top):
@@ -39,14 +53,75 @@ def line_of(text, *anchors):
     return text.count("\n", 0, pos) + 1
 
 
-class Workspace:
-    """A temporary directory holding copies of schema/ and generated/."""
+class Result:
+    def __init__(self, returncode, stdout, stderr, seconds):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.seconds = seconds
 
-    def __init__(self):
+
+def run_main(argv, cwd):
+    """gen.main(argv) run in `cwd`, its output captured."""
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    t0 = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = gen.main(argv)
+            except SystemExit as e:         # argparse
+                code = e.code
+    finally:
+        seconds = time.perf_counter() - t0
+        os.chdir(old)
+    return Result(code, out.getvalue(), err.getvalue(), seconds)
+
+
+_baselines = {}
+_fixtures = {}
+
+
+def fixture(folder=FIXTURE):
+    """{file name: bytes} of a fixture schema (read once)."""
+    if folder not in _fixtures:
+        files = {}
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name), "rb") as f:
+                files[name] = f.read()
+        _fixtures[folder] = files
+    return _fixtures[folder]
+
+
+def write_tree(top, files):
+    """Write {relative path: bytes} below top."""
+    for rel, data in files.items():
+        full = os.path.join(top, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(data)
+
+
+def baseline(folder=FIXTURE):
+    """{relative path: bytes} of what an untouched fixture generates."""
+    if folder not in _baselines:
+        with tempfile.TemporaryDirectory(prefix="roam-codegen-base-") as tmp:
+            write_tree(os.path.join(tmp, "schema"), fixture(folder))
+            r = run_main(["--schema", "schema", "--out", "generated"], tmp)
+            if r.returncode != 0:
+                raise AssertionError("the fixture schema does not generate:\n" + r.stderr)
+            _baselines[folder] = tree_bytes(os.path.join(tmp, "generated"))
+    return _baselines[folder]
+
+
+class Workspace:
+    """A temporary directory holding a copy of a fixture schema as schema/
+    and what it generates as generated/."""
+
+    def __init__(self, folder=FIXTURE):
         self._tmp = tempfile.TemporaryDirectory(prefix="roam-codegen-test-")
         self.root = self._tmp.name
-        shutil.copytree(SCHEMA, self.path("schema"))
-        shutil.copytree(GENERATED, self.path("generated"))
+        write_tree(self.path("schema"), fixture(folder))
+        write_tree(self.path("generated"), baseline(folder))
 
     def close(self):
         self._tmp.cleanup()
@@ -62,6 +137,7 @@ class Workspace:
             return f.read()
 
     def write(self, rel, text):
+        os.makedirs(os.path.dirname(self.path(rel)), exist_ok=True)
         with open(self.path(rel), "w", encoding="utf-8", newline="") as f:
             f.write(text)
 
@@ -75,7 +151,7 @@ class Workspace:
 
     def edit(self, rel, old, new, after=None):
         """Replace the first `old` (after the anchor `after`, if given).
-        `old` must occur there, so that a changed schema fails loudly."""
+        `old` must occur there, so that a changed fixture fails loudly."""
         text = self.read(rel)
         start = 0
         if after is not None:
@@ -97,33 +173,45 @@ class Workspace:
     def generated(self):
         return tree_bytes(self.path("generated"))
 
-    def run(self, *extra):
-        """Run the generator on this copy, with paths relative to it."""
-        return subprocess.run(
+    def run(self, *extra, headers=(LIB_HEADER,)):
+        """The generator on this copy, in this process, paths relative to it."""
+        argv = ["--schema", "schema", "--out", "generated"]
+        for h in headers:
+            argv += ["--headers", h]
+        return run_main(argv + list(extra), self.root)
+
+    def run_process(self, *extra):
+        """The generator as its own process, the way make runs it."""
+        t0 = time.perf_counter()
+        r = subprocess.run(
             [sys.executable, GEN, "--schema", "schema", "--out", "generated", *extra],
             cwd=self.root, capture_output=True, text=True, timeout=60,
             env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+        return Result(r.returncode, r.stdout, r.stderr, time.perf_counter() - t0)
 
 
 class GenTestCase(unittest.TestCase):
     maxDiff = None
+    FOLDER = FIXTURE
 
     def setUp(self):
-        self.ws = Workspace()
+        self.ws = Workspace(self.FOLDER)
         self.addCleanup(self.ws.close)
 
-    def run_gen(self, *extra):
-        return self.ws.run(*extra)
+    def run_gen(self, *extra, **kw):
+        return self.ws.run(*extra, **kw)
 
-    def assertRejected(self, file, line, *phrases, errors=1):
-        """The generator exits 1, reports `schema/FILE:LINE: ` on a line that
-        holds every phrase, prints `errors` error lines in all, and leaves
-        every file of the output directory as it was."""
+    def assertRejected(self, file, line, *phrases, errors=1, within=1.0):
+        """The generator exits 1 within `within` seconds, reports
+        `schema/FILE:LINE: ` on a line that holds every phrase, prints
+        `errors` error lines in all, and leaves every file of the output
+        directory as it was."""
         before = self.ws.generated()
         r = self.run_gen()
         report = f"\n--- stdout:\n{r.stdout}--- stderr:\n{r.stderr}"
         self.assertEqual(r.returncode, 1, "generator did not reject the schema" + report)
         self.assertEqual(r.stdout, "", report)
+        self.assertNotIn("Traceback", r.stderr, report)
         prefix = f"schema/{file}:{line}: "
         lines = r.stderr.splitlines()
         hits = [ln for ln in lines if ln.startswith(prefix)]
@@ -134,4 +222,5 @@ class GenTestCase(unittest.TestCase):
             self.assertEqual(len(lines), errors, "unexpected number of errors" + report)
         self.assertEqual(self.ws.generated(), before,
                          "a rejected schema changed the output directory")
+        self.assertLess(r.seconds, within, f"took {r.seconds:.2f} s" + report)
         return r.stderr

@@ -136,7 +136,8 @@ class TestRejected(LayoutTestCase):
 
     def test_huge_integer(self):
         self.fx.edit("30-layout.yaml", "offset: end(top)}", "offset: 18446744073709551616}")
-        self.assertRejected("30-layout.yaml", "18446744073709551616", "does not fit in 64 bits")
+        self.assertRejected("30-layout.yaml", "18446744073709551616",
+                            "'offset' must be at most 18446744073709551615")
 
     def test_unknown_error_code(self):
         self.fx.edit("30-layout.yaml", "error: E_BLOCK}", "error: E_NOPE}")
