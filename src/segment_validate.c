@@ -1,9 +1,10 @@
 /*
  * Whole-segment validation: the header, then every size-class header,
  * peer entry and BipBuffer header, each field read once. Positions come
- * from the generated layout of the header snapshot (roam_layout_from_header:
- * stored offsets as stored, the rest by the schema's formulas), computed
- * once per validation.
+ * from the generated layout of the header snapshot (roam_layout_from_header,
+ * called by the header rules: stored offsets as stored, the rest by the
+ * schema's formulas), computed once per validation, and for each class
+ * from the generated per-class placement at a running cursor.
  *
  * Success is the common case and costs what the rules cost:
  *  - each entry's fields are read once into locals and compared; a failed
@@ -12,6 +13,10 @@
  *    shared memory again;
  *  - the layout gives each table's start and stride once; entry i is i
  *    strides further;
+ *  - the header rules and every check are inlined into the two entry
+ *    points: roam_segment_validate keeps its layout in registers and
+ *    stores none of it; a handle's validation records every class in the
+ *    handle's layout, which it navigates with;
  *  - on success *diag gets ROAM_OK, index 0 and an empty message: nothing
  *    is formatted.
  */
