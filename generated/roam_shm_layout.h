@@ -1543,7 +1543,8 @@ typedef struct roam_layout {
 } roam_layout_t;
 
 /* Checked 64-bit arithmetic of the layout formulas: each sets *ovf when
- * the exact result is not a 64-bit unsigned value. */
+ * the exact result is not a 64-bit unsigned value. An overflow is never
+ * the path of success: marked unlikely, the test stays a branch off it. */
 static inline uint64_t roam_layout__add(uint64_t a, uint64_t b, bool *ovf)
 {
     uint64_t r;
