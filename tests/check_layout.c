@@ -16,7 +16,7 @@
 #include "test_run.h"
 
 #define A ROAM_SEGMENT_ALIGN
-#define RING_HEADER sizeof(roam_bipbuf_header_t)
+#define RING_HEADER ((uint64_t)sizeof(roam_bipbuf_header_t))
 
 /* A configuration with the given guests, capacity and classes. */
 static roam_segment_config_t config(uint32_t guests, uint32_t capacity, uint32_t n,
