@@ -1563,12 +1563,13 @@ typedef struct roam_layout {
 } roam_layout_t;
 
 /* Checked 64-bit arithmetic of the layout formulas: each sets *ovf when
- * the exact result is not a 64-bit unsigned value. */
+ * the exact result is not a 64-bit unsigned value. An overflow is never
+ * the path of success: marked unlikely, the test stays a branch off it. */
 static inline uint64_t roam_layout__add(uint64_t a, uint64_t b, bool *ovf)
 {
     uint64_t r;
 
-    if (__builtin_add_overflow(a, b, &r))
+    if (__builtin_expect(__builtin_add_overflow(a, b, &r), 0))
         *ovf = true;
     return r;
 }
@@ -1584,7 +1585,7 @@ static inline uint64_t roam_layout__mul(uint64_t a, uint64_t b, bool *ovf)
 {
     uint64_t r;
 
-    if (__builtin_mul_overflow(a, b, &r))
+    if (__builtin_expect(__builtin_mul_overflow(a, b, &r), 0))
         *ovf = true;
     return r;
 }
@@ -1641,14 +1642,16 @@ static inline uint64_t roam_layout__align_up(uint64_t x, uint64_t a, bool *ovf)
     return roam_layout__add(x, a - 1, ovf) & ~(a - 1);
 }
 
-/* Place every region from the values already in *l. With a header
- * (h != NULL) a region whose offset the header stores takes it from there;
- * the others follow their formulas. Per-item regions start empty. False
- * when a formula leaves 64 bits. */
+/* Place every region but the per-item ones from the values already in *l.
+ * With a header (h != NULL) a region whose offset the header stores takes
+ * it from there; the others follow their formulas. Per-item regions start
+ * empty. False when a formula leaves 64 bits; every field is set even
+ * then (to the value wrapped to 64 bits). */
 static inline bool roam_layout__place(roam_layout_t *l, const roam_segment_header_plain_t *h)
 {
     bool ovf = false;
 
+    (void)h;
     /* header: offset 0 */
     l->header_offset = UINT64_C(0);
     l->header_count = UINT64_C(1);
@@ -1684,6 +1687,53 @@ static inline bool roam_layout__place(roam_layout_t *l, const roam_segment_heade
     return !ovf;
 }
 
+/* Item of region class_areas for classes entry *it, placed at offset
+ * `at` (from the start of the segment) into *x. It depends on its
+ * arguments only, so a caller can keep its own cursor: the next item
+ * starts at x->offset + x->size, which is known to fit in 64 bits. Each
+ * part is checked as soon as it is placed: false when a formula leaves
+ * 64 bits, *x then unspecified. */
+static inline bool roam_layout_class_areas_place(const roam_layout_t *l, uint64_t at, const roam_size_class_t *it, roam_class_areas_item_t *x)
+{
+    bool ovf = false;
+    uint64_t end;
+
+    (void)l;
+    (void)it;
+    x->offset = at;
+    x->meta_offset = at;
+    x->meta_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)sizeof(roam_var_slot_meta_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    if (ovf)
+        return false;
+    x->data_offset = roam_layout__add(x->meta_offset, x->meta_size, &ovf);
+    x->data_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)it->slot_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
+    if (ovf)
+        return false;
+    end = roam_layout__add(x->data_offset, x->data_size, &ovf);
+    if (ovf)
+        return false;
+    /* The parts follow each other from `at` and no sum overflowed: end >= at. */
+    x->size = end - at;
+    return true;
+}
+
+/* Record *x, placed by roam_layout_class_areas_place() where the items so far
+ * end (at class_areas_offset + class_areas_size), as the next item of region class_areas,
+ * for classes entry *it. False, *l unchanged, when the region holds
+ * ROAM_MAX_SIZE_CLASSES items already. */
+static inline bool roam_layout_class_areas_push(roam_layout_t *l, const roam_size_class_t *it, const roam_class_areas_item_t *x)
+{
+    uint32_t i = l->class_areas_count;
+
+    if (i >= ROAM_MAX_SIZE_CLASSES)
+        return false;
+    l->class_areas[i] = *x;
+    l->classes[i] = *it;
+    l->class_areas_count = i + 1;
+    l->class_areas_size = x->offset + x->size - l->class_areas_offset;
+    return true;
+}
+
 /* Place item i of region class_areas for classes entry *it, right
  * after item i - 1 (items are placed in order, from 0). False when i is out
  * of order or a formula leaves 64 bits; *l is then unchanged. */
@@ -1691,23 +1741,14 @@ static inline bool roam_layout_class_areas_item(roam_layout_t *l, uint32_t i, co
 {
     roam_class_areas_item_t x;
     bool ovf = false;
+    uint64_t at;
 
     if (i >= ROAM_MAX_SIZE_CLASSES || i != l->class_areas_count)
         return false;
-    x.offset = i == 0 ? l->class_areas_offset
-                      : roam_layout__add(l->class_areas[i - 1].offset, l->class_areas[i - 1].size, &ovf);
-    x.meta_offset = x.offset;
-    x.meta_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)sizeof(roam_var_slot_meta_t), &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
-    x.data_offset = roam_layout__add(x.meta_offset, x.meta_size, &ovf);
-    x.data_size = roam_layout__align_up(roam_layout__mul((uint64_t)it->slot_count, (uint64_t)it->slot_size, &ovf), (uint64_t)ROAM_SEGMENT_ALIGN, &ovf);
-    x.size = roam_layout__sub(roam_layout__add(x.data_offset, x.data_size, &ovf), x.offset, &ovf);
-    if (ovf)
+    at = roam_layout__add(l->class_areas_offset, l->class_areas_size, &ovf);
+    if (ovf || !roam_layout_class_areas_place(l, at, it, &x))
         return false;
-    l->class_areas[i] = x;
-    l->classes[i] = *it;
-    l->class_areas_count = i + 1;
-    l->class_areas_size = x.offset + x.size - l->class_areas_offset;
-    return true;
+    return roam_layout_class_areas_push(l, it, &x);
 }
 
 /* total_size = end(class_areas); false when it leaves 64 bits. */
@@ -1719,14 +1760,11 @@ static inline bool roam_layout_total_size(const roam_layout_t *l, uint64_t *out)
     return !ovf;
 }
 
-/* Lay out a segment for *cfg. Checks the configuration's rules in schema
- * order and returns the error of the first one it breaks, or ROAM_E_LAYOUT_OVERFLOW
- * when a size leaves 64 bits; *l is then zeroed. */
-static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, roam_layout_t *l)
+/* roam_layout_compute without the clearing of *l on failure. */
+static inline roam_err_t roam_layout__compute(const roam_segment_config_t *cfg, roam_layout_t *l)
 {
     bool ovf = false;
 
-    __builtin_memset(l, 0, sizeof *l);
     if (!((uint64_t)cfg->max_guests <= (uint64_t)ROAM_MAX_GUESTS) || ovf) /* max_guests <= MAX_GUESTS */
         return ROAM_E_LAYOUT_MAX_GUESTS;
     if (!(((uint64_t)cfg->bipbuf_capacity > UINT64_C(0)) && (roam_layout__mod((uint64_t)cfg->bipbuf_capacity, (uint64_t)ROAM_SEGMENT_ALIGN, &ovf) == UINT64_C(0))) || ovf) /* bipbuf_capacity > 0 and bipbuf_capacity % SEGMENT_ALIGN == 0 */
@@ -1750,17 +1788,29 @@ static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, r
     l->bipbuf_capacity = cfg->bipbuf_capacity;
     l->num_classes = cfg->num_classes;
     if (!roam_layout__place(l, NULL))
-        goto overflow;
+        return ROAM_E_LAYOUT_OVERFLOW;
     for (uint32_t i = 0; i < cfg->num_classes; i++)
         if (!roam_layout_class_areas_item(l, i, &cfg->classes[i]))
-            goto overflow;
+            return ROAM_E_LAYOUT_OVERFLOW;
     if (!roam_layout_total_size(l, &l->total_size))
-        goto overflow;
+        return ROAM_E_LAYOUT_OVERFLOW;
     return ROAM_OK;
+}
 
-overflow:
-    __builtin_memset(l, 0, sizeof *l);
-    return ROAM_E_LAYOUT_OVERFLOW;
+/* Lay out a segment for *cfg. Checks the configuration's rules in schema
+ * order and returns the error of the first one it breaks, or ROAM_E_LAYOUT_OVERFLOW
+ * when a size leaves 64 bits; *l is then zeroed. On success every field
+ * is set, and the entries of each list and per-item region up to its
+ * count; the entries past it are left as they were. Nothing clears the
+ * whole of *l, which has room for every list at its largest: success
+ * costs what the configuration has, not what the largest one would. */
+static inline roam_err_t roam_layout_compute(const roam_segment_config_t *cfg, roam_layout_t *l)
+{
+    roam_err_t err = roam_layout__compute(cfg, l);
+
+    if (err != ROAM_OK)
+        __builtin_memset(l, 0, sizeof *l);
+    return err;
 }
 
 /* The layout a header snapshot describes: its parameters and list counts,
@@ -1780,7 +1830,7 @@ static inline bool roam_layout_from_header(const roam_segment_header_plain_t *h,
 /* Offset of header item i; UINT64_MAX unless i < its count. */
 static inline uint64_t roam_layout_header_offset_at(const roam_layout_t *l, uint64_t i)
 {
-    return i < l->header_count ? l->header_offset + i * l->header_stride : UINT64_MAX;
+    return i < l->header_count ? l->header_offset + i * (uint64_t)sizeof(roam_segment_header_t) : UINT64_MAX;
 }
 
 /* header item i in the segment at base; NULL unless i < its count. */
@@ -1788,13 +1838,13 @@ static inline roam_segment_header_t *roam_layout_header(const roam_layout_t *l, 
 {
     if (i >= l->header_count)
         return NULL;
-    return (roam_segment_header_t *)((unsigned char *)(uintptr_t)base + l->header_offset + i * l->header_stride);
+    return (roam_segment_header_t *)((unsigned char *)(uintptr_t)base + l->header_offset + i * (uint64_t)sizeof(roam_segment_header_t));
 }
 
 /* Offset of peer_table item i; UINT64_MAX unless i < its count. */
 static inline uint64_t roam_layout_peer_table_offset_at(const roam_layout_t *l, uint64_t i)
 {
-    return i < l->peer_table_count ? l->peer_table_offset + i * l->peer_table_stride : UINT64_MAX;
+    return i < l->peer_table_count ? l->peer_table_offset + i * (uint64_t)sizeof(roam_peer_entry_t) : UINT64_MAX;
 }
 
 /* peer_table item i in the segment at base; NULL unless i < its count. */
@@ -1802,7 +1852,7 @@ static inline roam_peer_entry_t *roam_layout_peer_table(const roam_layout_t *l, 
 {
     if (i >= l->peer_table_count)
         return NULL;
-    return (roam_peer_entry_t *)((unsigned char *)(uintptr_t)base + l->peer_table_offset + i * l->peer_table_stride);
+    return (roam_peer_entry_t *)((unsigned char *)(uintptr_t)base + l->peer_table_offset + i * (uint64_t)sizeof(roam_peer_entry_t));
 }
 
 /* Offset of rings item i; UINT64_MAX unless i < its count. */
@@ -1854,7 +1904,7 @@ static inline unsigned char *roam_layout_rings_to_guest_data(const roam_layout_t
 /* Offset of var_pool item i; UINT64_MAX unless i < its count. */
 static inline uint64_t roam_layout_var_pool_offset_at(const roam_layout_t *l, uint64_t i)
 {
-    return i < l->var_pool_count ? l->var_pool_offset + i * l->var_pool_stride : UINT64_MAX;
+    return i < l->var_pool_count ? l->var_pool_offset + i * (uint64_t)sizeof(roam_size_class_header_t) : UINT64_MAX;
 }
 
 /* var_pool item i in the segment at base; NULL unless i < its count. */
@@ -1862,7 +1912,7 @@ static inline roam_size_class_header_t *roam_layout_var_pool(const roam_layout_t
 {
     if (i >= l->var_pool_count)
         return NULL;
-    return (roam_size_class_header_t *)((unsigned char *)(uintptr_t)base + l->var_pool_offset + i * l->var_pool_stride);
+    return (roam_size_class_header_t *)((unsigned char *)(uintptr_t)base + l->var_pool_offset + i * (uint64_t)sizeof(roam_size_class_header_t));
 }
 
 /* class_areas item i, part meta (One var_slot_meta per slot.) in the segment at base;

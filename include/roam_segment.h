@@ -50,6 +50,10 @@ typedef struct roam_segment {
     /* Guest side: the entry this process holds and the epoch it got. */
     uint32_t peer_index;         /* ROAM_NO_PEER when none */
     uint32_t peer_epoch;
+    /* Entry peer_index in the mapping at base (moved with it on a remap);
+     * when the handle holds none, an entry of the library's own that is
+     * never Attached and never written. Set by create, attach and close. */
+    roam_peer_entry_t *peer;
 
     /* Host side: when each entry was first seen Attached without a
      * heartbeat (last_heartbeat 0), and at which epoch; see
@@ -261,25 +265,23 @@ roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
 static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns,
                                               roam_diag_t *diag)
 {
-    uint32_t state = ROAM_PEER_STATE_EMPTY;
+    /* The entry held, found when it was taken; a handle that holds none
+     * points at an entry that is never Attached, so that the one state
+     * test below covers both. */
+    roam_peer_entry_t *p = seg->peer;
+    uint32_t state = roam_peer_entry_load_state(p);
 
-    /* ROAM_NO_PEER is above any max_guests: one comparison for both. */
-    if (__builtin_expect(seg->peer_index < roam_segment_header_plain_max_guests(&seg->snap), 1)) {
-        roam_peer_entry_t *p = roam__seg_peer(seg, seg->peer_index);
-
-        /* Still this guest's: Attached, at the epoch it attached with. */
+    /* Still this guest's: Attached, at the epoch it attached with. */
+    if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
+                             roam_peer_entry_load_epoch(p) == seg->peer_epoch,
+                         1)) {
+        roam_peer_heartbeat(p, now_ns);
+        /* Still this guest's after the store, or the store was stale. */
         state = roam_peer_entry_load_state(p);
         if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
                                  roam_peer_entry_load_epoch(p) == seg->peer_epoch,
-                             1)) {
-            roam_peer_heartbeat(p, now_ns);
-            /* Still this guest's after the store, or the store was stale. */
-            state = roam_peer_entry_load_state(p);
-            if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
-                                     roam_peer_entry_load_epoch(p) == seg->peer_epoch,
-                                 1))
-                return roam__diag_ok(diag);
-        }
+                             1))
+            return roam__diag_ok(diag);
     }
     return roam_guest_lost(seg, state, "heartbeat", diag);
 }

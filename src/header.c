@@ -1,212 +1,27 @@
 /*
- * Segment header: snapshot, validation rules and initialisation.
+ * Segment header: snapshot and validation (the rules are in header_check.h).
  */
-#include <stdatomic.h>
-#include <string.h>
-
+#include "header_check.h"
 #include "sigbus_internal.h"
 
-/* Copy the shared header into the private snapshot, each word read once.
- * Another process may be writing the header while it is copied; every
- * byte of the copy is validated afterwards, so a torn copy is rejected or
- * harmless. A mapped header (always 8-byte aligned) is copied as relaxed
- * atomic 64-bit loads: no 8-byte word is ever torn, and the copy is
- * race-free by the letter of the memory model. An unaligned private buffer
- * cannot be shared, so it is copied plainly. The acquire fence in
- * roam__header_snapshot orders the loads before any later read.
- *
- * The copy is fully unrolled (as a loop it cost a quarter of header
- * validation): sixteen loads and sixteen stores. Each word is stored with
- * memcpy so that the snapshot is written as bytes, whatever the struct's
- * field types. */
-#define ROAM__HEADER_WORDS (sizeof(roam_segment_header_plain_t) / sizeof(uint64_t))
-_Static_assert(sizeof(roam_segment_header_plain_t) % sizeof(uint64_t) == 0 && ROAM__HEADER_WORDS <= 16,
-               "the header is at most sixteen whole 64-bit words (the unroll count below)");
-
-/* ThreadSanitizer does not model fences (GCC refuses them under
- * -fsanitize=thread): a TSan build loads each word with acquire instead of
- * relaxed-then-fence, which orders at least as much and which TSan sees.
- * Every other build is relaxed loads and one fence. */
-#if defined(__SANITIZE_THREAD__)
-#define ROAM__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ROAM__TSAN 1
-#endif
-#endif
-#ifdef ROAM__TSAN
-#define ROAM__SNAPSHOT_LOAD __ATOMIC_ACQUIRE
-#define roam__snapshot_fence() ((void)0)
-#else
-#define ROAM__SNAPSHOT_LOAD __ATOMIC_RELAXED
-#define roam__snapshot_fence() atomic_thread_fence(memory_order_acquire)
-#endif
-
-static inline void roam__copy_word(unsigned char *dst, const uint64_t *src, size_t i)
-{
-    uint64_t w = __atomic_load_n(&src[i], ROAM__SNAPSHOT_LOAD);
-
-    memcpy(dst + i * sizeof w, &w, sizeof w);
-}
-
-static inline void roam__header_copy(roam_segment_header_plain_t *snap, const void *buf)
-{
-    unsigned char *dst = (unsigned char *)snap;
-    const uint64_t *src = buf;
-
-    if ((uintptr_t)buf % sizeof(uint64_t) != 0) {
-        memcpy(snap, buf, sizeof *snap);
-        return;
-    }
-#pragma GCC unroll 16
-    for (size_t i = 0; i < ROAM__HEADER_WORDS; i++)
-        roam__copy_word(dst, src, i);
-}
-
-static inline roam_err_t roam__header_snapshot(const void *buf, size_t len,
-                                               roam_segment_header_plain_t *snap)
-{
-    /* Never read past a buffer that cannot hold the header. */
-    if (buf == NULL || len < ROAM_SEGMENT_HEADER_SIZE)
-        return ROAM_E_TRUNCATED;
-
-    roam__header_copy(snap, buf);
-    /* A valid magic seen in the copy orders every later read of the
-     * segment after the creator's release fence that preceded the magic. */
-    roam__snapshot_fence();
-    return ROAM_OK;
-}
-
-/* Guarded: a header in a mapping whose file was cut is ROAM_E_SIGBUS under
- * the SIGBUS guard (roam_sigbus.h). */
+/* The public entry points reading a header in place are guarded: a header
+ * in a mapping whose file was cut is ROAM_E_SIGBUS under the SIGBUS guard
+ * (roam_sigbus.h). */
 roam_err_t roam_header_snapshot(const void *buf, size_t len, roam_segment_header_plain_t *snap)
 {
     ROAM__GUARDED(NULL, "header", buf, len, (void)0, roam__header_snapshot(buf, len, snap));
 }
 
-/* The four rules of roam's own validate(), in its order. */
-static inline roam_err_t roam__check_identity(const roam_segment_header_plain_t *h)
-{
-    if (roam__unlikely(memcmp(roam_segment_header_plain_magic(h), ROAM_MAGIC, ROAM_MAGIC_SIZE) != 0))
-        return ROAM_E_BAD_MAGIC;
-    if (roam__unlikely(roam_segment_header_plain_version(h) != ROAM_SEGMENT_VERSION))
-        return ROAM_E_VERSION;
-    if (roam__unlikely(roam_segment_header_plain_header_size(h) != ROAM_SEGMENT_HEADER_SIZE))
-        return ROAM_E_HEADER_SIZE;
-    if (roam__unlikely(roam_segment_header_plain_num_var_slot_classes(h) == 0))
-        return ROAM_E_NO_CLASSES;
-    return ROAM_OK;
-}
-
-/* Sizes and reserved bytes. The reserved bytes are OR-ed together a word
- * at a time, unrolled, then any tail byte by byte (checked a byte at a
- * time they were over half the cost of header validation). */
-#define ROAM__RESERVED_BYTES sizeof(((roam_segment_header_plain_t *)0)->reserved)
-#define ROAM__RESERVED_WORDS (ROAM__RESERVED_BYTES / sizeof(uint64_t))
-
-static inline roam_err_t roam__check_sizes(const roam_segment_header_plain_t *h, uint64_t current)
-{
-    uint64_t total = roam_segment_header_plain_total_size(h);
-    uint64_t any = 0;
-
-    if (roam__unlikely(roam_segment_header_plain_max_guests(h) > ROAM_MAX_GUESTS))
-        return ROAM_E_MAX_GUESTS;
-    /* A slot reference names its class in one byte. */
-    if (roam__unlikely(roam_segment_header_plain_num_var_slot_classes(h) > ROAM_MAX_SIZE_CLASSES))
-        return ROAM_E_TOO_MANY_CLASSES;
-    if (roam__unlikely(current < total))
-        return ROAM_E_CURRENT_SIZE;
-    if (roam__unlikely(total < ROAM_SEGMENT_HEADER_SIZE))
-        return ROAM_E_TOTAL_SIZE;
-#pragma GCC unroll 16
-    for (size_t i = 0; i < ROAM__RESERVED_WORDS; i++) {
-        uint64_t w;
-
-        memcpy(&w, h->reserved + i * sizeof w, sizeof w);
-        any |= w;
-    }
-    for (size_t i = ROAM__RESERVED_WORDS * sizeof(uint64_t); i < ROAM__RESERVED_BYTES; i++)
-        any |= h->reserved[i];
-    if (roam__unlikely(any != 0))
-        return ROAM_E_RESERVED;
-    return ROAM_OK;
-}
-
-/* Where the peer table and the size-class table sit: each where the
- * generated layout of this header puts it (stored offsets as stored), after
- * the region before it and inside current_size. */
-static inline roam_err_t roam__check_tables(const roam_segment_header_plain_t *h, uint64_t current)
-{
-    uint64_t peers = roam_segment_header_plain_peer_table_offset(h);
-    uint64_t pool = roam_segment_header_plain_var_pool_offset(h);
-    roam_layout_t l;
-    bool placed;
-
-    if (roam__unlikely(peers % ROAM_SEGMENT_ALIGN != 0))
-        return ROAM_E_PEER_TABLE_ALIGN;
-    if (roam__unlikely(pool % ROAM_SEGMENT_ALIGN != 0))
-        return ROAM_E_VAR_POOL_ALIGN;
-
-    placed = roam_layout_from_header(h, &l);
-
-    /* Peer table: after the header, inside the segment. */
-    if (roam__unlikely(peers < l.header_offset + l.header_size ||
-                       l.peer_table_size > current || peers > current - l.peer_table_size))
-        return ROAM_E_PEER_TABLE_BOUNDS;
-
-    /* Class-header table: after the peer table, inside the segment. The
-     * peer table fits, so a formula that leaves 64 bits is one at or after
-     * it: it puts the class table past any current_size. */
-    if (roam__unlikely(!placed || pool < peers + l.peer_table_size ||
-                       l.var_pool_size > current || pool > current - l.var_pool_size))
-        return ROAM_E_CLASS_TABLE_BOUNDS;
-    return ROAM_OK;
-}
-
-/* Every header rule, in the documented order; inlined into both callers.
- * current_size is an atomic field: it is loaded from the snapshot once
- * here, not once per rule (each acquire load is a load the compiler must
- * keep). */
-static inline roam_err_t roam__header_check(const roam_segment_header_plain_t *snap, uint64_t current)
-{
-    roam_err_t err;
-
-    err = roam__check_identity(snap);
-    if (err)
-        return err;
-    err = roam__check_sizes(snap, current);
-    if (err)
-        return err;
-    return roam__check_tables(snap, current);
-}
-
 roam_err_t roam_header_check(const roam_segment_header_plain_t *snap)
 {
-    return roam__header_check(snap, roam_segment_header_plain_current_size(snap));
+    roam_layout_t l;
+
+    return roam__header_check(snap, roam_segment_header_plain_current_size(snap), &l);
 }
 
 roam_err_t roam_header_check_mapping(const roam_segment_header_plain_t *snap, uint64_t mapped_len)
 {
     if (mapped_len < roam_segment_header_plain_current_size(snap))
-        return ROAM_E_MAPPING_SHORT;
-    return ROAM_OK;
-}
-
-/* Snapshot + rules into a snapshot the caller gave. */
-static inline roam_err_t roam__header_validate(const void *buf, size_t len, unsigned flags,
-                                               roam_segment_header_plain_t *snap)
-{
-    uint64_t current;
-    roam_err_t err;
-
-    err = roam__header_snapshot(buf, len, snap);
-    if (err)
-        return err;
-    current = roam_segment_header_plain_current_size(snap);
-    err = roam__header_check(snap, current);
-    if (err)
-        return err;
-    if (roam__unlikely((flags & ROAM_VALIDATE_MAPPING) && len < current))
         return ROAM_E_MAPPING_SHORT;
     return ROAM_OK;
 }
@@ -218,16 +33,19 @@ static roam_err_t __attribute__((noinline)) roam__header_validate_local(const vo
                                                                         unsigned flags)
 {
     roam_segment_header_plain_t local;
+    roam_layout_t l;
 
-    return roam__header_validate(buf, len, flags, &local);
+    return roam__header_validate(buf, len, flags, &local, &l);
 }
 
 static inline roam_err_t roam__header_validate_into(const void *buf, size_t len, unsigned flags,
                                                     roam_segment_header_plain_t *snap)
 {
+    roam_layout_t l;
+
     if (snap == NULL)
         return roam__header_validate_local(buf, len, flags);
-    return roam__header_validate(buf, len, flags, snap);
+    return roam__header_validate(buf, len, flags, snap, &l);
 }
 
 roam_err_t roam_header_validate(const void *buf, size_t len, unsigned flags,

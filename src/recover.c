@@ -6,10 +6,26 @@
  */
 #include "data_internal.h"
 
-/* The pool of seg at its current mapping; false if it cannot be bound. */
+/* The pool of seg at its current mapping, where the layout validated with
+ * its snapshot placed every class: nothing is read from the segment again
+ * (a class header changed since cannot move the pool), and only the
+ * classes the segment has are written. roam_host_recover has checked that
+ * the handle maps a segment; this cannot fail. */
 static bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag)
 {
-    return roam_pool_bind(pool, seg->base, seg->map_len, &seg->snap, diag) == ROAM_OK;
+    const roam_layout_t *l = &seg->layout;
+
+    (void)diag;
+    pool->base = seg->base;
+    pool->num_classes = l->class_areas_count;
+    for (uint32_t c = 0; c < l->class_areas_count; c++) {
+        pool->slot_size[c] = l->classes[c].slot_size;
+        pool->slot_count[c] = l->classes[c].slot_count;
+        pool->header_off[c] = roam_layout_var_pool_offset_at(l, c);
+        pool->meta_off[c] = l->class_areas[c].meta_offset;
+        pool->data_off[c] = l->class_areas[c].data_offset;
+    }
+    return true;
 }
 
 uint32_t roam__recover_ring_slots(const roam_segment_t *seg, uint32_t index, roam_diag_t *diag)

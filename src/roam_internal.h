@@ -24,4 +24,8 @@ roam_err_t roam__diag_sys(roam_diag_t *diag, const char *step);
  * branch (and its error code) off the path of success. */
 #define roam__unlikely(x) __builtin_expect(!!(x), 0)
 
+/* A helper of a fast path, always inlined: its caller's locals (a
+ * layout, a snapshot) then live in registers. */
+#define ROAM__ALWAYS_INLINE inline __attribute__((always_inline))
+
 #endif /* ROAM_INTERNAL_H */

@@ -28,7 +28,7 @@ void roam__seg_clear(roam_segment_t *seg)
 {
     memset(seg, 0, sizeof *seg);
     seg->fd = -1;
-    seg->peer_index = ROAM_NO_PEER;
+    roam__guest_clear(seg);
 }
 
 roam_segment_header_t *roam_segment_header(const roam_segment_t *seg)

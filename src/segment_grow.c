@@ -25,6 +25,7 @@ static roam_err_t roam__seg_remap(roam_segment_t *seg, size_t new_len, roam_diag
     }
     seg->base = p;
     seg->map_len = new_len;
+    roam__guest_rebase(seg);
     /* The private snapshot follows the mapping. */
     seg->snap.current_size = (uint64_t)new_len;
     return ROAM_OK;

@@ -37,4 +37,33 @@ int roam__lock_take(int fd, bool writable);
  * does, -1 on error. Never takes the lock. */
 int roam__lock_held(int fd);
 
+/* What roam_segment_t.peer points at when the handle holds no entry: an
+ * entry of this library's, Empty, that is never Attached and never written
+ * (it is const: a write would fault). */
+extern const roam_peer_entry_t roam__no_peer_entry;
+
+/* The handle now holds entry `index`, at p in its mapping, with `epoch`. */
+static inline void roam__guest_set(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t index,
+                                   uint32_t epoch)
+{
+    seg->peer_index = index;
+    seg->peer_epoch = epoch;
+    seg->peer = p;
+}
+
+/* The handle holds no entry (any more). */
+static inline void roam__guest_clear(roam_segment_t *seg)
+{
+    seg->peer_index = ROAM_NO_PEER;
+    seg->peer = (roam_peer_entry_t *)(uintptr_t)&roam__no_peer_entry;
+}
+
+/* The mapping moved to seg->base: the entry held is where the layout puts
+ * it in the new mapping. */
+static inline void roam__guest_rebase(roam_segment_t *seg)
+{
+    if (seg->peer_index != ROAM_NO_PEER)
+        seg->peer = roam__seg_peer(seg, seg->peer_index);
+}
+
 #endif /* ROAM_SEGMENT_INTERNAL_H */

@@ -215,8 +215,7 @@ void roam_host_goodbye(roam_segment_t *seg)
 static roam_err_t roam__guest_hold(roam_segment_t *seg, roam_peer_entry_t *p, uint32_t index,
                                    uint32_t epoch, roam_diag_t *diag)
 {
-    seg->peer_index = index;
-    seg->peer_epoch = epoch;
+    roam__guest_set(seg, p, index, epoch);
     roam_peer_heartbeat(p, roam_clock_now_ns());
     return roam__diag_ok(diag);
 }
@@ -287,7 +286,7 @@ roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
 
     /* The host recovered it (and maybe gave it to another guest): let go,
      * and say what the entry holds now. */
-    seg->peer_index = ROAM_NO_PEER;
+    roam__guest_clear(seg);
     return roam__diag(diag, ROAM_E_PEER_BUSY, index,
                       "peer %u: cannot %s, entry is %s at epoch %u (this guest had epoch %u): "
                       "the host recovered it", index, op,
@@ -309,7 +308,7 @@ static roam_err_t roam__guest_detach(roam_segment_t *seg, roam_diag_t *diag)
      * and given to another never evicts that one. */
     if (roam_peer_detach(p, seg->peer_epoch, &state) != ROAM_OK)
         return roam_guest_lost(seg, state, "detach", diag);
-    seg->peer_index = ROAM_NO_PEER;
+    roam__guest_clear(seg);
     return roam__diag_ok(diag);
 }
 

@@ -1,5 +1,6 @@
 /*
- * The one way the file-backed segment module maps a segment file.
+ * The one way the file-backed segment module maps a segment file, and the
+ * entry a handle points at when it holds none.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -23,3 +24,6 @@ void *roam__seg_map(int fd, size_t len)
 
     return p == MAP_FAILED ? NULL : p;
 }
+
+/* Zero: state Empty, which no operation of this library's moves on. */
+const roam_peer_entry_t roam__no_peer_entry;

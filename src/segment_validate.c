@@ -1,9 +1,10 @@
 /*
  * Whole-segment validation: the header, then every size-class header,
  * peer entry and BipBuffer header, each field read once. Positions come
- * from the generated layout of the header snapshot (roam_layout_from_header:
- * stored offsets as stored, the rest by the schema's formulas), computed
- * once per validation.
+ * from the generated layout of the header snapshot (roam_layout_from_header,
+ * called by the header rules: stored offsets as stored, the rest by the
+ * schema's formulas), computed once per validation, and for each class
+ * from the generated per-class placement at a running cursor.
  *
  * Success is the common case and costs what the rules cost:
  *  - each entry's fields are read once into locals and compared; a failed
@@ -12,11 +13,16 @@
  *    shared memory again;
  *  - the layout gives each table's start and stride once; entry i is i
  *    strides further;
+ *  - the header rules and every check are inlined into the two entry
+ *    points: roam_segment_validate keeps its layout in registers and
+ *    stores none of it; a handle's validation records every class in the
+ *    handle's layout, which it navigates with;
  *  - on success *diag gets ROAM_OK, index 0 and an empty message: nothing
  *    is formatted.
  */
 #include <inttypes.h>
 
+#include "header_check.h"
 #include "segment_internal.h"
 #include "sigbus_internal.h"
 
@@ -24,20 +30,39 @@ static const char *const roam__dir_name[2] = {"guest-to-host", "host-to-guest"};
 
 /* ---- Size classes ------------------------------------------------------------
  * One header per class in the var_pool region; each class's metadata and
- * data are placed by the generated per-class item function, after the
- * previous class's. */
-static roam_err_t roam__check_classes(const void *base, roam_layout_t *l, uint64_t current,
-                                      roam_diag_t *diag)
+ * data are placed by the generated per-class function at a cursor that
+ * starts where the layout puts the class areas and moves past each class.
+ * With `keep` each placed class is recorded in *l (the handle navigates
+ * with it); without, nothing is stored. */
+static roam_err_t __attribute__((cold, noinline)) roam__too_many_classes(roam_diag_t *diag,
+                                                                          uint32_t i)
 {
-    for (uint32_t i = 0; i < l->num_classes; i++) {
-        const roam_size_class_header_t *h = roam_layout_var_pool(l, base, i);
+    return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
+                      "class %" PRIu32 ": a segment has at most %u size classes", i,
+                      ROAM_MAX_SIZE_CLASSES);
+}
+
+static ROAM__ALWAYS_INLINE roam_err_t roam__check_classes(const void *base, roam_layout_t *l,
+                                                          uint64_t current, bool keep,
+                                                          roam_diag_t *diag)
+{
+    uint32_t n = l->num_classes;
+    /* The layout holds at most ROAM_MAX_SIZE_CLASSES; any more are an
+     * error, reported after the classes before them. */
+    uint32_t fit = n < ROAM_MAX_SIZE_CLASSES ? n : ROAM_MAX_SIZE_CLASSES;
+    const unsigned char *hdr = (const unsigned char *)roam_layout_var_pool(l, base, 0);
+    uint64_t stride = l->var_pool_stride;
+    uint64_t at = l->class_areas_offset;
+
+    for (uint32_t i = 0; i < fit; i++, hdr += stride) {
+        const roam_size_class_header_t *h = (const roam_size_class_header_t *)(const void *)hdr;
         /* Each field read once: the segment may change while we look. */
         roam_size_class_t cls = {
             .slot_size = roam_size_class_header_slot_size(h),
             .slot_count = roam_size_class_header_slot_count(h),
         };
         uint32_t head_slot = (uint32_t)roam_size_class_header_load_free_head(h);  /* low 32 bits */
-        const roam_class_areas_item_t *at;
+        roam_class_areas_item_t x;
 
         if (roam__unlikely(cls.slot_size == 0))
             return roam__diag(diag, ROAM_E_CLASS_SLOT_SIZE, i, "class %" PRIu32 ": slot_size is 0",
@@ -46,23 +71,29 @@ static roam_err_t roam__check_classes(const void *base, roam_layout_t *l, uint64
             return roam__diag(diag, ROAM_E_CLASS_SLOT_COUNT, i,
                               "class %" PRIu32 ": slot_count is 0", i);
 
-        /* Metadata then data, both inside current_size, without overflow. */
-        if (roam__unlikely(!roam_layout_class_areas_item(l, i, &cls)))
+        /* Metadata then data, both inside current_size, without overflow
+         * (the item's end, x.offset + x.size, fits in 64 bits once placed). */
+        if (roam__unlikely(!roam_layout_class_areas_place(l, at, &cls, &x)))
             return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
                               "class %" PRIu32 ": %" PRIu32 " slots of %" PRIu32
                               " bytes do not fit in 64-bit offsets", i, cls.slot_count,
                               cls.slot_size);
-        at = &l->class_areas[i];
-        if (roam__unlikely(at->size > current || at->offset > current - at->size))
+        if (roam__unlikely(x.offset + x.size > current))
             return roam__diag(diag, ROAM_E_CLASS_BOUNDS, i,
                               "class %" PRIu32 ": metadata and data end at %" PRIu64
-                              ", past current_size %" PRIu64, i, at->offset + at->size, current);
+                              ", past current_size %" PRIu64, i, x.offset + x.size, current);
 
         if (roam__unlikely(head_slot != ROAM_FREE_LIST_EMPTY && head_slot >= cls.slot_count))
             return roam__diag(diag, ROAM_E_CLASS_FREE_HEAD, i,
                               "class %" PRIu32 ": free_head names slot %" PRIu32 " of %" PRIu32, i,
                               head_slot, cls.slot_count);
+
+        if (keep && roam__unlikely(!roam_layout_class_areas_push(l, &cls, &x)))
+            return roam__too_many_classes(diag, i);
+        at = x.offset + x.size;   /* the next class starts where this one ends */
     }
+    if (roam__unlikely(n > fit))
+        return roam__too_many_classes(diag, fit);
     return ROAM_OK;
 }
 
@@ -70,8 +101,8 @@ static roam_err_t roam__check_classes(const void *base, roam_layout_t *l, uint64
  * A known state, and the ring pair the layout gives the entry. `room`
  * (bytes left before the pool or current_size, whichever comes first)
  * shrinks by one ring stride per guest, so no sum can overflow. */
-static roam_err_t roam__check_peers(const void *base, const roam_layout_t *l, uint64_t current,
-                                    roam_diag_t *diag)
+static ROAM__ALWAYS_INLINE roam_err_t roam__check_peers(const void *base, const roam_layout_t *l,
+                                                        uint64_t current, roam_diag_t *diag)
 {
     uint32_t n = l->max_guests;
     uint32_t capacity = l->bipbuf_capacity;
@@ -143,7 +174,7 @@ roam__ring_fail(roam_diag_t *diag, uint32_t i, int dir, uint32_t capacity, uint3
 }
 
 /* One ring header: each field read once. */
-static inline roam_err_t roam__check_ring(const roam_bipbuf_header_t *r, uint32_t capacity,
+static ROAM__ALWAYS_INLINE roam_err_t roam__check_ring(const roam_bipbuf_header_t *r, uint32_t capacity,
                                           uint32_t i, int dir, roam_diag_t *diag)
 {
     uint32_t have = roam_bipbuf_header_capacity(r);
@@ -157,7 +188,8 @@ static inline roam_err_t roam__check_ring(const roam_bipbuf_header_t *r, uint32_
     return ROAM_OK;
 }
 
-static roam_err_t roam__check_rings(const void *base, const roam_layout_t *l, roam_diag_t *diag)
+static ROAM__ALWAYS_INLINE roam_err_t roam__check_rings(const void *base, const roam_layout_t *l,
+                                                        roam_diag_t *diag)
 {
     /* Navigation once, for guest 0's two headers; guest i's are i ring
      * strides further. */
@@ -180,27 +212,28 @@ static roam_err_t roam__check_rings(const void *base, const roam_layout_t *l, ro
     return ROAM_OK;
 }
 
-roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_header_plain_t *snap,
-                                  roam_layout_t *layout, roam_diag_t *diag)
+/* Every rule, in order, with the layout of the header in *l; with `keep`
+ * every class is placed in *l too, and its total_size set. */
+static ROAM__ALWAYS_INLINE roam_err_t roam__validate(const void *buf, size_t len,
+                                                     roam_segment_header_plain_t *snap,
+                                                     roam_layout_t *l, bool keep,
+                                                     roam_diag_t *diag)
 {
-    roam_layout_t *l = layout;
     uint64_t current;
     roam_err_t err;
 
-    /* Header rules, including that len covers current_size. */
-    err = roam_header_validate(buf, len, ROAM_VALIDATE_MAPPING, snap);
+    /* Header rules, including that len covers current_size; they place
+     * the fixed regions of *l, and prove that none of their formulas
+     * leaves 64 bits. */
+    err = roam__header_validate(buf, len, ROAM_VALIDATE_MAPPING, snap, l);
     if (roam__unlikely(err))
         return roam__diag(diag, err, 0, "%s", roam_strerror(err));
     /* The entries below are read in place, as the typed structs they are. */
     if (roam__unlikely((uintptr_t)buf % ROAM_SEGMENT_ALIGN != 0))
         return roam__diag(diag, ROAM_E_BUFFER_ALIGN, 0, "%s", roam_strerror(ROAM_E_BUFFER_ALIGN));
 
-    /* The header rules proved the formulas fit in 64 bits. */
     current = roam_segment_header_plain_current_size(snap);
-    if (roam__unlikely(!roam_layout_from_header(snap, l)))
-        return roam__diag(diag, ROAM_E_PEER_TABLE_BOUNDS, 0, "%s",
-                          roam_strerror(ROAM_E_PEER_TABLE_BOUNDS));
-    err = roam__check_classes(buf, l, current, diag);
+    err = roam__check_classes(buf, l, current, keep, diag);
     if (err)
         return err;
     err = roam__check_peers(buf, l, current, diag);
@@ -210,8 +243,15 @@ roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_head
     if (err)
         return err;
     /* Every region is placed and inside the segment. */
-    (void)roam_layout_total_size(l, &l->total_size);
+    if (keep)
+        (void)roam_layout_total_size(l, &l->total_size);
     return roam__diag_ok(diag);
+}
+
+roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                                  roam_layout_t *layout, roam_diag_t *diag)
+{
+    return roam__validate(buf, len, snap, layout, true, diag);
 }
 
 /* roam__segment_validate as a guarded region: a mapping whose file was cut
@@ -221,15 +261,19 @@ roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
                                           roam_diag_t *diag)
 {
     ROAM__GUARDED(diag, "validate", buf, len, (void)0,
-                  roam__segment_validate(buf, len, snap, layout, diag));
+                  roam__validate(buf, len, snap, layout, true, diag));
 }
 
+/* The caller keeps no layout: the fixed regions go to a local one and the
+ * classes are placed in locals only. */
 roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_header_plain_t *snap,
                                  roam_diag_t *diag)
 {
     roam_segment_header_plain_t local_snap;
     roam_layout_t layout;
 
-    return roam__segment_validate_guarded(buf, len, snap != NULL ? snap : &local_snap, &layout,
-                                          diag);
+    /* Guarded, as roam__segment_validate_guarded. */
+    ROAM__GUARDED(diag, "validate", buf, len, (void)0,
+                  roam__validate(buf, len, snap != NULL ? snap : &local_snap, &layout, false,
+                                 diag));
 }

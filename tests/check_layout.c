@@ -16,7 +16,7 @@
 #include "test_run.h"
 
 #define A ROAM_SEGMENT_ALIGN
-#define RING_HEADER sizeof(roam_bipbuf_header_t)
+#define RING_HEADER ((uint64_t)sizeof(roam_bipbuf_header_t))
 
 /* A configuration with the given guests, capacity and classes. */
 static roam_segment_config_t config(uint32_t guests, uint32_t capacity, uint32_t n,
@@ -193,6 +193,8 @@ START_TEST(from_header_agrees)
     roam_segment_header_plain_t snap;
     roam_layout_t l, from;
 
+    /* The layout writes what it places; compared whole, both start zeroed. */
+    memset(&l, 0, sizeof l);
     expect_layout(&cfg, &l);
     memset(&h, 0, sizeof h);
     roam_segment_header_init(&h, &cfg, &l);

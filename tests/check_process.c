@@ -78,6 +78,21 @@ static void must_create(roam_segment_t *seg, const char *path, const roam_segmen
     ck_assert_msg(err == ROAM_OK, "create %s: %s: %s", path, roam_errname(err), d.msg);
 }
 
+/* The handle navigates with the layout of cfg, every class placed: what
+ * roam_layout_compute gives. The handle starts zeroed (create and attach
+ * clear it) and the layout writes what it places, so the whole of it is
+ * compared with a layout computed into zeroed memory. */
+static void expect_handle_layout(const roam_segment_t *seg, const roam_segment_config_t *cfg)
+{
+    static roam_layout_t l;
+
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(roam_layout_compute(cfg, &l), ROAM_OK);
+    ck_assert_uint_eq(seg->layout.class_areas_count, cfg->num_classes);
+    ck_assert_uint_eq(seg->layout.total_size, l.total_size);
+    ck_assert_mem_eq(&seg->layout, &l, sizeof l);
+}
+
 /* ---- Children ---------------------------------------------------------------*/
 
 /* What a child is told. */
@@ -277,10 +292,12 @@ START_TEST(test_grow_rules)
     roam_segment_t host, guest;
     roam_diag_t d;
     uint64_t total;
+    uint32_t idx;
     unsigned char *p;
 
     scratch_path(path, sizeof path, "seg");
     must_create(&host, path, &cfg);
+    expect_handle_layout(&host, &cfg);
     total = roam_segment_header_plain_total_size(&host.snap);
 
     /* Only upwards, only up to the limit. */
@@ -299,6 +316,7 @@ START_TEST(test_grow_rules)
         ck_assert_uint_eq(p[i], 0);
     ck_assert_int_eq(roam_segment_attach(&guest, path, &d), ROAM_OK);
     ck_assert_uint_eq(guest.map_len, total + 10000);
+    expect_handle_layout(&guest, &cfg);
 
     /* refresh: nothing to do, then a current_size below what is mapped. */
     ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_OK);
@@ -308,6 +326,18 @@ START_TEST(test_grow_rules)
     ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_E_SIZE_SHRANK);
     roam_segment_header_store_current_size(roam_segment_header(&host), total + 10000);
     ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_OK);
+
+    /* A guest holding an entry follows a growth that remaps: its heartbeat
+     * lands in its entry of the new mapping, as the host sees it. */
+    ck_assert_int_eq(roam_guest_attach(&guest, &idx, &d), ROAM_OK);
+    ck_assert_int_eq(roam_segment_grow(&host, total + 4 * 1024 * 1024, &d), ROAM_OK);
+    ck_assert_int_eq(roam_segment_refresh(&guest, &d), ROAM_OK);
+    ck_assert_uint_eq(guest.map_len, total + 4 * 1024 * 1024);
+    ck_assert_ptr_eq(guest.peer, roam_segment_peer_at(&guest, idx));
+    expect_handle_layout(&guest, &cfg);
+    expect_handle_layout(&host, &cfg);
+    ck_assert_int_eq(roam_guest_heartbeat(&guest, 12345, &d), ROAM_OK);
+    ck_assert_uint_eq(roam_peer_entry_load_last_heartbeat(roam_segment_peer_at(&host, idx)), 12345);
 
     roam_segment_close(&guest);
     roam_segment_close(&host);

@@ -152,6 +152,9 @@ START_TEST(init_bytes)
     unsigned char *want = tb_alloc_segment(SIZE);
     roam_layout_t l;
 
+    /* The layout writes what it places; compared whole, both start zeroed
+     * (L is static). */
+    memset(&l, 0, sizeof l);
     ck_assert_int_eq(roam_segment_init(seg, SIZE, &example_cfg, &l), ROAM_OK);
     ck_assert_mem_eq(&l, &L, sizeof l);
     expected_image(want, &example_cfg, &l);
@@ -317,6 +320,42 @@ START_TEST(validate_class_bounds)
     roam_size_class_header_set_slot_size(class(seg, 0), UINT32_MAX);
     roam_size_class_header_set_slot_count(class(seg, 0), UINT32_MAX);
     expect_invalid(seg, SIZE, ROAM_E_CLASS_BOUNDS, 0, "class 0");
+    free(seg);
+}
+END_TEST
+
+/* A header may count more classes than a layout holds: the classes the
+ * layout holds are checked, then the first one past them is named. */
+START_TEST(validate_class_too_many)
+{
+    static roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
+    roam_segment_config_t cfg = example_cfg;
+    roam_layout_t l, more;
+    roam_segment_header_plain_t snap;
+    unsigned char *seg;
+    size_t len;
+    char needle[64];
+
+    for (uint32_t i = 0; i < ROAM_MAX_SIZE_CLASSES; i++)
+        classes[i] = (roam_size_class_t){A, 1};
+    cfg.num_classes = ROAM_MAX_SIZE_CLASSES;
+    cfg.classes = classes;
+    ck_assert_int_eq(roam_layout_compute(&cfg, &l), ROAM_OK);
+    /* One class header more moves the class areas by what the table grew. */
+    memset(&snap, 0, sizeof snap);
+    snap.num_var_slot_classes = ROAM_MAX_SIZE_CLASSES + 1;
+    snap.var_pool_offset = l.var_pool_offset;
+    ck_assert(roam_layout_from_header(&snap, &more));
+    len = (size_t)(l.total_size + more.class_areas_offset - l.class_areas_offset);
+    seg = tb_alloc_segment(len);
+    ck_assert_int_eq(roam_segment_init(seg, len, &cfg, NULL), ROAM_OK);
+    roam_segment_header_store_current_size(roam_layout_header(&l, seg, 0), len);
+    ck_assert_int_eq(roam_segment_validate(seg, len, NULL, NULL), ROAM_OK);
+    roam_segment_header_set_num_var_slot_classes(roam_layout_header(&l, seg, 0),
+                                                 ROAM_MAX_SIZE_CLASSES + 1);
+    snprintf(needle, sizeof needle, "class %u: a segment has at most %u size classes",
+             ROAM_MAX_SIZE_CLASSES, ROAM_MAX_SIZE_CLASSES);
+    expect_invalid(seg, len, ROAM_E_CLASS_BOUNDS, ROAM_MAX_SIZE_CLASSES, needle);
     free(seg);
 }
 END_TEST
@@ -655,6 +694,7 @@ static Suite *segment_suite(void)
     tcase_add_test(tc, validate_class_slot_size);
     tcase_add_test(tc, validate_class_slot_count);
     tcase_add_test(tc, validate_class_bounds);
+    tcase_add_test(tc, validate_class_too_many);
     tcase_add_test(tc, validate_class_free_head);
     tcase_add_test(tc, validate_peer_state);
     tcase_add_test(tc, validate_peer_ring_offset);

@@ -105,13 +105,15 @@ def item_type(r):
 
 def layout_functions(lay):
     """Every function the layout section defines: {identifier: what}."""
-    out = {func("layout", "compute"): "layout", func("layout", "from_header"): "layout",
-           func("layout", "total_size"): "layout", func("layout", "_place"): "layout"}
+    out = {func("layout", "compute"): "layout", func("layout", "_compute"): "layout",
+           func("layout", "from_header"): "layout", func("layout", "total_size"): "layout",
+           func("layout", "_place"): "layout"}
     for op in ("add", "sub", "mul", "div", "mod", "shl", "shr", "or", "align_up"):
         out[func("layout", "_" + op)] = "layout"
     for r in lay.regions:
         if r.each:
-            out[func("layout", r.name, "item")] = f"region '{r.name}'"
+            for fn in ("item", "place", "push"):
+                out[func("layout", r.name, fn)] = f"region '{r.name}'"
         if r.parts:
             for p in r.parts:
                 out[func("layout", r.name, p.name)] = f"region '{r.name}'"
