@@ -324,8 +324,9 @@ START_TEST(validate_class_bounds)
 }
 END_TEST
 
-/* A header may count more classes than a layout holds: the classes the
- * layout holds are checked, then the first one past them is named. */
+/* A header may count more classes than a slot reference can name (its
+ * class_idx is one byte): refused by the header rules, before any class is
+ * looked at, even when the segment has room for every class header. */
 START_TEST(validate_class_too_many)
 {
     static roam_size_class_t classes[ROAM_MAX_SIZE_CLASSES];
@@ -353,9 +354,8 @@ START_TEST(validate_class_too_many)
     ck_assert_int_eq(roam_segment_validate(seg, len, NULL, NULL), ROAM_OK);
     roam_segment_header_set_num_var_slot_classes(roam_layout_header(&l, seg, 0),
                                                  ROAM_MAX_SIZE_CLASSES + 1);
-    snprintf(needle, sizeof needle, "class %u: a segment has at most %u size classes",
-             ROAM_MAX_SIZE_CLASSES, ROAM_MAX_SIZE_CLASSES);
-    expect_invalid(seg, len, ROAM_E_CLASS_BOUNDS, ROAM_MAX_SIZE_CLASSES, needle);
+    snprintf(needle, sizeof needle, "num_var_slot_classes exceeds %u", ROAM_MAX_SIZE_CLASSES);
+    expect_invalid(seg, len, ROAM_E_TOO_MANY_CLASSES, 0, needle);
     free(seg);
 }
 END_TEST
