@@ -254,6 +254,16 @@ roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_head
     return roam__validate(buf, len, snap, layout, true, diag);
 }
 
+/* roam__validate out of line, for the guarded entry points below: the
+ * frame that calls sigsetjmp then holds none of the walk's locals, so a
+ * longjmp has nothing of it to clobber (gcc's -Wclobbered on i386). */
+static roam_err_t __attribute__((noinline))
+roam__validate_outlined(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                        roam_layout_t *layout, bool keep, roam_diag_t *diag)
+{
+    return roam__validate(buf, len, snap, layout, keep, diag);
+}
+
 /* roam__segment_validate as a guarded region: a mapping whose file was cut
  * is ROAM_E_SIGBUS under the SIGBUS guard (roam_sigbus.h). */
 roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
@@ -261,7 +271,7 @@ roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
                                           roam_diag_t *diag)
 {
     ROAM__GUARDED(diag, "validate", buf, len, (void)0,
-                  roam__validate(buf, len, snap, layout, true, diag));
+                  roam__validate_outlined(buf, len, snap, layout, true, diag));
 }
 
 /* The caller keeps no layout: the fixed regions go to a local one and the
@@ -274,6 +284,6 @@ roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_heade
 
     /* Guarded, as roam__segment_validate_guarded. */
     ROAM__GUARDED(diag, "validate", buf, len, (void)0,
-                  roam__validate(buf, len, snap != NULL ? snap : &local_snap, &layout, false,
-                                 diag));
+                  roam__validate_outlined(buf, len, snap != NULL ? snap : &local_snap, &layout,
+                                          false, diag));
 }
