@@ -259,31 +259,59 @@ static inline roam_peer_entry_t *roam__guest_peer(const roam_segment_t *seg)
  * they work against the shared library; not for direct use): the guest's
  * entry is not (or no longer) its own; `state` is the state it was seen in.
  * Fills *diag, lets go of the entry; returns ROAM_E_PEER_BUSY. */
-roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
-                            roam_diag_t *diag);
+__attribute__((cold)) roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state,
+                                                const char *op, roam_diag_t *diag);
+
+/* The out-of-line half of roam_guest_heartbeat (exported, not for direct
+ * use): the entry is not (or no longer) this guest's. stored_ns is the time
+ * the call stored before it found so (0: none stored); it is taken back out
+ * of the entry if nobody wrote over it (compare-and-swap to 0, "never
+ * beat", from which the host times the next owner anew). Then as
+ * roam_guest_lost. */
+__attribute__((cold)) roam_err_t roam_guest_heartbeat_lost(roam_segment_t *seg,
+                                                          uint64_t stored_ns, roam_diag_t *diag);
+
+/* State and epoch of an entry as one 64-bit word: adjacent 32-bit atomics
+ * at offsets 0 and 4 of an 8-byte-aligned entry (asserted in peer.c), read
+ * together with one acquire load. The layout and roam's view of it are
+ * unchanged. */
+typedef uint64_t roam__peer_pair_t __attribute__((may_alias, aligned(8)));
+
+static inline uint64_t roam__peer_pair(uint32_t state, uint32_t epoch)
+{
+    const uint32_t both[2] = {state, epoch};
+    uint64_t w;
+
+    __builtin_memcpy(&w, both, sizeof w);
+    return w;
+}
+
+static inline uint64_t roam__peer_pair_load(const roam_peer_entry_t *p)
+{
+    return __atomic_load_n((const roam__peer_pair_t *)(const void *)p, __ATOMIC_ACQUIRE);
+}
 
 static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_ns,
                                               roam_diag_t *diag)
 {
     /* The entry held, found when it was taken; a handle that holds none
-     * points at an entry that is never Attached, so that the one state
-     * test below covers both. */
+     * points at an entry that is never Attached, so that the one test
+     * below covers both. */
     roam_peer_entry_t *p = seg->peer;
-    uint32_t state = roam_peer_entry_load_state(p);
+    const uint64_t mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, seg->peer_epoch);
+
+    uint64_t stored_ns = 0;
 
     /* Still this guest's: Attached, at the epoch it attached with. */
-    if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
-                             roam_peer_entry_load_epoch(p) == seg->peer_epoch,
-                         1)) {
+    if (__builtin_expect(roam__peer_pair_load(p) == mine, 1)) {
         roam_peer_heartbeat(p, now_ns);
-        /* Still this guest's after the store, or the store was stale. */
-        state = roam_peer_entry_load_state(p);
-        if (__builtin_expect(state == ROAM_PEER_STATE_ATTACHED &&
-                                 roam_peer_entry_load_epoch(p) == seg->peer_epoch,
-                             1))
+        /* Still this guest's after the store: else the host recovered the
+         * entry in between, and the time stored is taken back out of it. */
+        if (__builtin_expect(roam__peer_pair_load(p) == mine, 1))
             return roam__diag_ok(diag);
+        stored_ns = now_ns;
     }
-    return roam_guest_lost(seg, state, "heartbeat", diag);
+    return roam_guest_heartbeat_lost(seg, stored_ns, diag);
 }
 
 static inline bool roam_segment_host_gone(const roam_segment_t *seg)

@@ -274,8 +274,9 @@ roam_err_t roam_guest_attach(roam_segment_t *seg, uint32_t *index, roam_diag_t *
                   roam__guest_attach(seg, index, diag));
 }
 
-roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
-                            roam_diag_t *diag)
+/* roam_guest_lost, with note added to the message. */
+static roam_err_t roam__guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+                                   const char *note, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__guest_peer(seg);
     uint32_t index = seg->peer_index;
@@ -289,12 +290,41 @@ roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
     roam__guest_clear(seg);
     return roam__diag(diag, ROAM_E_PEER_BUSY, index,
                       "peer %u: cannot %s, entry is %s at epoch %u (this guest had epoch %u): "
-                      "the host recovered it", index, op,
+                      "the host recovered it%s", index, op,
                       name != NULL ? name : "in an unknown state", roam_peer_entry_load_epoch(p),
-                      seg->peer_epoch);
+                      seg->peer_epoch, note);
 }
 
-/* roam_guest_heartbeat is inline in roam_segment.h. */
+roam_err_t roam_guest_lost(roam_segment_t *seg, uint32_t state, const char *op,
+                            roam_diag_t *diag)
+{
+    return roam__guest_lost(seg, state, op, "", diag);
+}
+
+/* roam_guest_heartbeat is inline in roam_segment.h; this is its slow end. */
+roam_err_t roam_guest_heartbeat_lost(roam_segment_t *seg, uint64_t stored_ns, roam_diag_t *diag)
+{
+    roam_peer_entry_t *p = roam__guest_peer(seg);
+    uint64_t seen = stored_ns;
+    bool taken_back = false;
+
+    if (p == NULL)
+        return roam_guest_lost(seg, ROAM_PEER_STATE_EMPTY, "heartbeat", diag);
+    /* The entry was recovered between the ownership check and the store. A
+     * stale time in the next owner's entry would make the host's sweep find
+     * that guest's heartbeat old and recover it; 0 reads as "never beat",
+     * which the host times from its own first look. Only this guest's own
+     * value is replaced: the next owner's own heartbeat, or the recovery's
+     * reset to 0, stays. */
+    if (stored_ns != 0)
+        taken_back = atomic_compare_exchange_strong_explicit(&p->last_heartbeat, &seen, 0,
+                                                             memory_order_release,
+                                                             memory_order_relaxed);
+    return roam__guest_lost(seg, roam_peer_entry_load_state(p), "heartbeat",
+                            taken_back ? "; the time it stored meanwhile was taken back out"
+                                       : "",
+                            diag);
+}
 
 static roam_err_t roam__guest_detach(roam_segment_t *seg, roam_diag_t *diag)
 {

@@ -254,24 +254,50 @@ roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_head
     return roam__validate(buf, len, snap, layout, true, diag);
 }
 
-/* roam__validate out of line, for the guarded entry points below: the
- * frame that calls sigsetjmp then holds none of the walk's locals, so a
- * longjmp has nothing of it to clobber (gcc's -Wclobbered on i386). */
+/* Under the SIGBUS guard (roam_sigbus.h) a mapping whose file was cut is
+ * ROAM_E_SIGBUS. The guarded region calls the walk out of line, one copy
+ * per use of the layout (keep stays a constant in each), so the frame that
+ * calls sigsetjmp holds none of the walk's locals; without the guard the
+ * walk is inlined into the entry point as before. */
 static roam_err_t __attribute__((noinline))
-roam__validate_outlined(const void *buf, size_t len, roam_segment_header_plain_t *snap,
-                        roam_layout_t *layout, bool keep, roam_diag_t *diag)
+roam__validate_keep(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                    roam_layout_t *layout, roam_diag_t *diag)
 {
-    return roam__validate(buf, len, snap, layout, keep, diag);
+    return roam__validate(buf, len, snap, layout, true, diag);
 }
 
-/* roam__segment_validate as a guarded region: a mapping whose file was cut
- * is ROAM_E_SIGBUS under the SIGBUS guard (roam_sigbus.h). */
+static roam_err_t __attribute__((noinline))
+roam__validate_drop(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                    roam_diag_t *diag)
+{
+    roam_segment_header_plain_t local_snap;
+    roam_layout_t layout;
+
+    return roam__validate(buf, len, snap != NULL ? snap : &local_snap, &layout, false, diag);
+}
+
+static roam_err_t __attribute__((noinline, cold))
+roam__validate_keep_guarded(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                            roam_layout_t *layout, roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "validate", buf, len, (void)0,
+                  roam__validate_keep(buf, len, snap, layout, diag));
+}
+
+static roam_err_t __attribute__((noinline, cold))
+roam__validate_drop_guarded(const void *buf, size_t len, roam_segment_header_plain_t *snap,
+                            roam_diag_t *diag)
+{
+    ROAM__GUARDED(diag, "validate", buf, len, (void)0, roam__validate_drop(buf, len, snap, diag));
+}
+
+/* roam__segment_validate as a guarded region (attach, create). */
 roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
                                           roam_segment_header_plain_t *snap, roam_layout_t *layout,
                                           roam_diag_t *diag)
 {
-    ROAM__GUARDED(diag, "validate", buf, len, (void)0,
-                  roam__validate_outlined(buf, len, snap, layout, true, diag));
+    ROAM__UNGUARDED_FAST(roam__validate(buf, len, snap, layout, true, diag));
+    return roam__validate_keep_guarded(buf, len, snap, layout, diag);
 }
 
 /* The caller keeps no layout: the fixed regions go to a local one and the
@@ -282,8 +308,7 @@ roam_err_t roam_segment_validate(const void *buf, size_t len, roam_segment_heade
     roam_segment_header_plain_t local_snap;
     roam_layout_t layout;
 
-    /* Guarded, as roam__segment_validate_guarded. */
-    ROAM__GUARDED(diag, "validate", buf, len, (void)0,
-                  roam__validate_outlined(buf, len, snap != NULL ? snap : &local_snap, &layout,
-                                          false, diag));
+    ROAM__UNGUARDED_FAST(
+        roam__validate(buf, len, snap != NULL ? snap : &local_snap, &layout, false, diag));
+    return roam__validate_drop_guarded(buf, len, snap, diag);
 }
