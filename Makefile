@@ -256,31 +256,53 @@ $(BUILD)/tests/check_fuzz_replay: $(CLI_LIB_OBJ) $(wildcard fuzz/*.c)
 # schema change shows at once whether it breaks only roam v7 conformance.
 # TEST_RUNNER runs them on another ABI; TEST_ENV is extra environment.
 RUN_TESTS ?= $(TESTS)
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_RUNNER ?=
 TEST_ENV ?=
 check-unit: $(RUN_TESTS) $(CLI) $(FUZZ_SEEDS)
-	@failed=; for t in $(RUN_TESTS); do \
-	    echo "== $$t"; \
-	    $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
+	@rm -f $(BUILD)/failed-tests
+	@# Tests that start no process run side by side (TEST_JOBS at a time);
+	@# the ones that run real processes and time them run one at a time.
+	@$(MAKE) --no-print-directory -k -j$(TEST_JOBS) \
+	    $(addsuffix .run,$(filter-out $(addprefix %/,$(PROCESS_TESTS)),$(RUN_TESTS))) || true
+	@$(MAKE) --no-print-directory -k -j1 \
+	    $(addsuffix .run,$(filter $(addprefix %/,$(PROCESS_TESTS)),$(RUN_TESTS))) || true
+	@if [ -s $(BUILD)/failed-tests ]; then echo "FAILED:$$(cat $(BUILD)/failed-tests)"; exit 1; fi
+
+# One test binary, its output printed whole when it ends; a failure is
+# added to $(BUILD)/failed-tests.
+%.run: FORCE
+	@log=$*.log; echo "== $*" > $$log; \
+	if $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
 	        ROAM_TEST_FUZZ_SEEDS=$(CURDIR)/$(FUZZ_DIR)/seeds \
 	        ROAM_TEST_FUZZ_REGRESSIONS=$(CURDIR)/fuzz/regressions \
-	        $(TEST_RUNNER) $$t || failed="$$failed $$t"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+	        $(TEST_RUNNER) $* >> $$log 2>&1; then cat $$log; \
+	else cat $$log; echo " $*" >> $(BUILD)/failed-tests; exit 1; fi
 
-check-gen: build/python.mk
+# The generator's tests, rerun when the generator, its tests, the schema,
+# the README or the headers it scans change.
+GEN_TEST_INPUTS := $(shell find codegen -type f ! -path '*/__pycache__/*' 2>/dev/null) \
+    $(SCHEMA) $(BASELINE) README.md $(wildcard include/*.h src/*.h src/cli/*.h)
+check-gen: $(BUILD)/check-gen.ok
+$(BUILD)/check-gen.ok: $(GEN_TEST_INPUTS) | build/python.mk
 	$(PYRUN) -m unittest discover -s codegen/tests -t codegen
+	@mkdir -p $(dir $@) && touch $@
 
-# Every source must also compile warning-free with clang.
+# Every source must also compile warning-free with clang; each file is
+# checked again when it or a header changes.
+CLANG_SRC := $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(BENCH_MSG_SRC) \
+    $(BENCH_CREATE_SRC) $(TEST_SRC) $(TEST_UTIL) $(wildcard fuzz/*.c)
+CLANG_HDRS := $(GENERATED) $(wildcard include/*.h src/*.h src/cli/*.h tests/util/*.h bench/*.h fuzz/*.h)
 check-clang: $(GENERATED) | deps-test
 	@if command -v clang >/dev/null 2>&1; then \
-	    echo "clang -fsyntax-only (warnings are errors)"; \
-	    for f in $(LIB_SRC) $(CLI_SRC) $(EXAMPLE_SRC) $(BENCH_SRC) $(BENCH_MSG_SRC) \
-	            $(BENCH_CREATE_SRC) $(TEST_SRC) $(TEST_UTIL) $(wildcard fuzz/*.c); do \
-	        clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
-	            -Itests/util $(CHECK_CFLAGS) -fsyntax-only $$f || exit 1; \
-	    done; \
+	    $(MAKE) --no-print-directory -j$(TEST_JOBS) $(CLANG_SRC:%=$(BUILD)/clang/%.ok); \
 	else echo "clang not installed: skipping the clang build"; fi
+
+$(BUILD)/clang/%.ok: % $(CLANG_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "clang -fsyntax-only $<"
+	@clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
+	    -Itests/util $(CHECK_CFLAGS) -fsyntax-only $< && touch $@
 
 check: deps-test
 	@$(MAKE) --no-print-directory gen-check
@@ -424,7 +446,11 @@ uninstall:
 # symbols, the man page; then uninstall must leave nothing behind.
 STAGE        := $(BUILD)/stage
 STAGE_PREFIX := /opt/roam-shm
-check-install: all | deps-test
+# Rerun when anything installed or used by the consumers changes.
+INSTALL_CHECK_INPUTS := $(shell find include scripts tests/cxx examples -type f 2>/dev/null) \
+    $(GENERATED) src/libroam_shm.map src/roam-shm.pc.in Makefile
+check-install: $(BUILD)/check-install.ok
+$(BUILD)/check-install.ok: $(LIB) $(SHLIB) $(CLI) $(MAN) $(INSTALL_CHECK_INPUTS) | deps-test
 	@rm -rf $(STAGE)
 	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(STAGE) PREFIX=$(STAGE_PREFIX) >/dev/null
 	@CC="$(CC)" CXX="$(CXX)" PKG_CONFIG="$(PKG_CONFIG)" scripts/check-install.sh \
@@ -433,6 +459,7 @@ check-install: all | deps-test
 	@left=$$(find $(STAGE) ! -type d); \
 	if [ -n "$$left" ]; then echo "uninstall left files behind:"; echo "$$left"; exit 1; fi; \
 	echo "uninstall: no file left"
+	@touch $@
 
 # ---- Four ABIs --------------------------------------------------------------
 # The library and every test that needs no real process, built for each
@@ -505,6 +532,7 @@ $(SEED_LIB): bench/seed_shim.rs $(SEED_RS)
 	    --cap-lints allow $(dir $@)lib.rs -o $@
 
 $(BENCH): $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB))
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB)) -o $@ $(LDLIBS)
 
 # Messages between two processes against a socketpair and against memcpy:
