@@ -397,6 +397,25 @@ static roam_err_t roam__create(roam_segment_t *seg, roam__creating_t *c,
     return roam__diag_ok(diag);
 }
 
+/* The configuration's rules and its layout, within this library's size
+ * limit: nothing is created for a configuration that fails here. */
+static roam_err_t roam__create_layout(const roam_segment_config_t *cfg, roam_layout_t *layout,
+                                      roam_diag_t *diag)
+{
+    roam_err_t err = roam_config_check(cfg, diag);
+
+    if (err)
+        return err;
+    err = roam_layout_compute(cfg, layout);
+    if (err)
+        return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
+    if (layout->total_size > ROAM_SEGMENT_MAX_SIZE)
+        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
+                          (unsigned long long)layout->total_size,
+                          roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
+    return ROAM_OK;
+}
+
 roam_err_t roam_segment_create_ex(roam_segment_t *seg, const char *path,
                                   const roam_segment_config_t *cfg, const roam_create_opts_t *opts,
                                   roam_diag_t *diag)
@@ -415,17 +434,9 @@ roam_err_t roam_segment_create_ex(roam_segment_t *seg, const char *path,
                           "mode %04o: must lie within 0777 and include owner read and write (0600)",
                           c.mode);
 
-    /* The configuration and the layout first: nothing is created for a bad one. */
-    err = roam_config_check(cfg, diag);
+    err = roam__create_layout(cfg, &layout, diag);
     if (err)
         return err;
-    err = roam_layout_compute(cfg, &layout);
-    if (err)
-        return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
-    if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
-                          (unsigned long long)layout.total_size,
-                          roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     /* Refuse early what the exclusive publish would refuse at the end. */
     if (!(c.flags & ROAM_CREATE_REPLACE_STALE) && access(path, F_OK) == 0)
@@ -447,16 +458,9 @@ roam_err_t roam_segment_create_memfd(roam_segment_t *seg, const char *name,
     roam_err_t err;
 
     roam__seg_clear(seg);
-    err = roam_config_check(cfg, diag);
+    err = roam__create_layout(cfg, &layout, diag);
     if (err)
         return err;
-    err = roam_layout_compute(cfg, &layout);
-    if (err)
-        return roam__diag(diag, err, 0, "layout: %s", roam_strerror(err));
-    if (layout.total_size > ROAM_SEGMENT_MAX_SIZE)
-        return roam__diag(diag, ROAM_E_SEGMENT_TOO_LARGE, 0, "layout: total_size %llu: %s",
-                          (unsigned long long)layout.total_size,
-                          roam_strerror(ROAM_E_SEGMENT_TOO_LARGE));
 
     seg->fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (seg->fd < 0)
