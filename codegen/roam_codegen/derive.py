@@ -2,36 +2,34 @@
 `FRAME_HEADER_SIZE + size(slot_ref)`.
 
 The language is integers, constant names, size(struct), align(struct),
-parentheses and + - * // << >> |. Nothing else is evaluated, and nothing
+parentheses and + - * // << >> |, parsed and evaluated by expr.py. Nothing
 grows without bound: the text, the chain of constants an expression may
 pass through, and every intermediate value (which stays inside +-2^64)."""
 
 import ast
 
+from . import expr as E
+
 MAX_TEXT = 1024         # characters of one expression
 MAX_CHAIN = 64          # constants one value may depend on through each other
-LIMIT = 1 << 64         # every intermediate value v has -LIMIT < v < LIMIT
-
-_BINOPS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.FloorDiv: lambda a, b: a // b,
-    ast.LShift: lambda a, b: a << b,
-    ast.RShift: lambda a, b: a >> b,
-    ast.BitOr: lambda a, b: a | b,
-}
-
-
-_OP_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//",
-            ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|"}
 
 
 def _int_text(v):
     return str(v) if abs(v) < 1 << 32 else hex(v)
 
 
-class ExprError(Exception):
+# Constants' expressions: no offset/end/align_up and no %; a value may go
+# below zero on the way (the constant's type is checked on the result).
+LANGUAGE = E.Language(
+    ops=frozenset(E.ARITH) - {ast.Mod}, calls=frozenset({"size", "align"}),
+    max_text=MAX_TEXT, max_nodes=None, low=-E.U64_MAX, max_shift=64,
+    allowed="integers, constant names, size(struct), align(struct) and "
+            "+ - * // << >> |",
+    outside="leaves the 64-bit range",
+    show=_int_text)
+
+
+class ExprError(E.ExprError):
     def __init__(self, message, owner=None):
         super().__init__(message)
         self.owner = owner      # the constant whose expr holds the fault
@@ -91,45 +89,34 @@ def derive_constants(errs, schema):
 
 
 def _eval(text, schema, lookup):
-    if len(text) > MAX_TEXT:
-        raise ExprError(f"longer than {MAX_TEXT} characters")
+    # expr.py parses and evaluates; its faults become this module's ExprError,
+    # whose owner value_of() fills in. A chain of deep expressions can still
+    # exhaust Python's stack between them.
     try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError):
-        raise ExprError("not an expression") from None
-    except (RecursionError, MemoryError):
-        raise ExprError("nested too deeply") from None
-    try:
-        return _node(tree.body, schema, lookup)
+        e = E.parse(text, lang=LANGUAGE)
+        return E.evaluate(e, _Values(lookup), {"size": lambda n: _struct(schema, n).size,
+                                              "align": lambda n: _struct(schema, n).align})
     except RecursionError:
-        raise ExprError("nested too deeply") from None
+        raise ExprError("is nested too deeply") from None
+    except ExprError:
+        raise
+    except E.ExprError as e:
+        raise ExprError(str(e)) from None
 
 
-def _node(n, schema, lookup):
-    if isinstance(n, ast.Constant) and isinstance(n.value, int) \
-            and not isinstance(n.value, bool):
-        if not -LIMIT < n.value < LIMIT:
-            raise ExprError("an integer of more than 64 bits")
-        return n.value
-    if isinstance(n, ast.Name):
-        return lookup(n.id)
-    if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
-        a, b = _node(n.left, schema, lookup), _node(n.right, schema, lookup)
-        if isinstance(n.op, ast.FloorDiv) and b == 0:
-            raise ExprError("division by zero")
-        if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b <= 64:
-            raise ExprError(f"shift by {b} (must be 0..64)")
-        v = _BINOPS[type(n.op)](a, b)
-        if not -LIMIT < v < LIMIT:
-            raise ExprError(f"{_int_text(a)} {_OP_TEXT[type(n.op)]} {_int_text(b)} "
-                            "leaves the 64-bit range")
-        return v
-    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
-            and n.func.id in ("size", "align") and len(n.args) == 1 \
-            and isinstance(n.args[0], ast.Name) and not n.keywords:
-        s = schema.struct(n.args[0].id)
-        if s is None:
-            raise ExprError(f"unknown struct '{n.args[0].id}'")
-        return s.size if n.func.id == "size" else s.align
-    raise ExprError("only integers, constant names, size(struct), align(struct) "
-                    "and + - * // << >> | are allowed")
+class _Values(dict):
+    """Constant names to values, each looked up (and derived) when asked for."""
+
+    def __init__(self, lookup):
+        super().__init__()
+        self.lookup = lookup
+
+    def __missing__(self, name):
+        return self.lookup(name)
+
+
+def _struct(schema, name):
+    s = schema.struct(name)
+    if s is None:
+        raise ExprError(f"unknown struct '{name}'")
+    return s

@@ -6,7 +6,10 @@ integers, names, parentheses, + - * // %, the calls size(struct),
 align(struct), offset(region), end(region) and align_up(x, a); in checks
 also the comparisons == != < <= > >= and `and`. Every value is an unsigned
 64-bit integer: a result outside 0 .. 2**64 - 1 is an error, in Python as in
-the generated C."""
+the generated C.
+
+Another use narrows the language and moves its bounds with its own Language
+passed to parse(): derive.py does so for constants' `expr`."""
 
 import ast
 from dataclasses import dataclass
@@ -24,6 +27,28 @@ CALLS = {"size": 1, "align": 1, "offset": 1, "end": 1, "align_up": 2}
 NAME_CALLS = {"size", "align", "offset", "end"}
 
 
+@dataclass(frozen=True)
+class Language:
+    """What one use of expressions allows: operators, calls, bounds."""
+    ops: frozenset          # ast operator types of ARITH
+    calls: frozenset        # names of CALLS
+    max_text: int           # characters in one expression
+    max_nodes: object       # syntax nodes in one expression, or None (max_text bounds it)
+    low: int                # every value v has low <= v <= U64_MAX
+    max_shift: int          # largest shift count
+    allowed: str            # what the language allows, for the error message
+    outside: str            # how a value beyond the bounds is told
+    show: object = str      # text of a number in messages
+
+
+# Layout formulas and checks.
+FORMULA = Language(
+    ops=frozenset(ARITH), calls=frozenset(CALLS), max_text=MAX_TEXT, max_nodes=MAX_NODES,
+    low=0, max_shift=63,
+    allowed="integers, names, size/align/offset/end/align_up() and + - * // % << >> |",
+    outside="is outside 0 .. 2**64 - 1")
+
+
 class ExprError(Exception):
     """A fault in an expression; the message names it."""
 
@@ -33,6 +58,7 @@ class Expr:
     text: str
     tree: ast.AST
     is_check: bool
+    lang: Language = FORMULA
 
     def names(self):
         """Value names the expression reads, in order (not the struct or
@@ -56,25 +82,29 @@ def _is_func(tree, node):
     return any(isinstance(c, ast.Call) and c.func is node for c in ast.walk(tree))
 
 
-def parse(text, check=False):
+def parse(text, check=False, lang=FORMULA):
     """Parse `text`; raise ExprError for anything outside the language."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise ExprError("must be an expression (a string or an integer)")
     text = str(text)
-    if len(text) > MAX_TEXT:
-        raise ExprError(f"is longer than {MAX_TEXT} characters")
+    if len(text) > lang.max_text:
+        raise ExprError(f"is longer than {lang.max_text} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError):
         raise ExprError("is not an expression") from None
-    count = sum(1 for _ in ast.walk(tree))
-    if count > MAX_NODES:
-        raise ExprError(f"has more than {MAX_NODES} parts")
-    _shape(tree, check, top=True)
-    return Expr(text, tree, check)
+    except (RecursionError, MemoryError):
+        raise ExprError("is nested too deeply") from None
+    if lang.max_nodes is not None and sum(1 for _ in ast.walk(tree)) > lang.max_nodes:
+        raise ExprError(f"has more than {lang.max_nodes} parts")
+    try:
+        _shape(tree, check, lang, top=True)
+    except RecursionError:
+        raise ExprError("is nested too deeply") from None
+    return Expr(text, tree, check, lang)
 
 
-def _shape(n, check, top=False):
+def _shape(n, check, lang, top=False):
     if isinstance(n, ast.Constant):
         if isinstance(n.value, bool) or not isinstance(n.value, int):
             raise ExprError(f"'{n.value!r}' is not an integer")
@@ -83,12 +113,12 @@ def _shape(n, check, top=False):
         return
     if isinstance(n, ast.Name):
         return
-    if isinstance(n, ast.BinOp) and type(n.op) in ARITH:
-        _shape(n.left, check)
-        _shape(n.right, check)
+    if isinstance(n, ast.BinOp) and type(n.op) in lang.ops:
+        _shape(n.left, check, lang)
+        _shape(n.right, check, lang)
         return
-    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in CALLS \
-            and not n.keywords:
+    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
+            and n.func.id in lang.calls and not n.keywords:
         want = CALLS[n.func.id]
         if len(n.args) != want:
             raise ExprError(f"{n.func.id}() takes {want} argument{'s' if want > 1 else ''}")
@@ -97,60 +127,62 @@ def _shape(n, check, top=False):
                 raise ExprError(f"{n.func.id}() takes a name")
         else:
             for a in n.args:
-                _shape(a, check)
+                _shape(a, check, lang)
         return
     if check and isinstance(n, ast.Compare) and len(n.ops) == 1 \
             and type(n.ops[0]) in COMPARE:
-        _shape(n.left, check)
-        _shape(n.comparators[0], check)
+        _shape(n.left, check, lang)
+        _shape(n.comparators[0], check, lang)
         return
     if check and top and isinstance(n, ast.BoolOp) and isinstance(n.op, ast.And):
         for v in n.values:
             if not isinstance(v, ast.Compare):
                 raise ExprError("each side of 'and' must be a comparison")
-            _shape(v, check)
+            _shape(v, check, lang)
         return
     if check:
         raise ExprError("only comparisons joined by 'and' of integers, names, "
                         "size/align/offset/end/align_up() and + - * // % are allowed")
-    raise ExprError("only integers, names, size/align/offset/end/align_up() and "
-                    "+ - * // % << >> | are allowed")
+    raise ExprError(f"only {lang.allowed} are allowed")
 
 
 # ---- Evaluation ------------------------------------------------------------
 
-def evaluate(e, env):
-    """Value of e. env: name -> int, plus callables env['size'](name), ... .
-    Raises ExprError when a value leaves 0 .. 2**64 - 1 or a name is unknown."""
-    return _eval(e.tree, env)
+def evaluate(e, env, calls=None):
+    """Value of e. env: name -> int (a lookup that is missing a name raises
+    KeyError or an ExprError of its own); calls: fn -> callable(name) for
+    size/align/offset/end, by default taken from env. Raises ExprError when a
+    value leaves the language's bounds or a name is unknown."""
+    return _eval(e.tree, env, env if calls is None else calls, e.lang)
 
 
-def _eval(n, env):
+def _eval(n, env, calls, lang):
     if isinstance(n, ast.Constant):
         return n.value
     if isinstance(n, ast.Name):
-        if n.id not in env:
-            raise ExprError(f"unknown name '{n.id}'")
-        return env[n.id]
+        try:
+            return env[n.id]
+        except KeyError:
+            raise ExprError(f"unknown name '{n.id}'") from None
     if isinstance(n, ast.BinOp):
-        a, b = _eval(n.left, env), _eval(n.right, env)
+        a, b = _eval(n.left, env, calls, lang), _eval(n.right, env, calls, lang)
         op = type(n.op)
         if op in (ast.FloorDiv, ast.Mod) and b == 0:
             raise ExprError("division by zero")
-        if op in (ast.LShift, ast.RShift) and b >= 64:
-            raise ExprError(f"shift by {b} (must be below 64)")
+        if op in (ast.LShift, ast.RShift) and not 0 <= b <= lang.max_shift:
+            raise ExprError(f"shift by {b} (must be 0..{lang.max_shift})")
         v = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
              ast.FloorDiv: lambda: a // b, ast.Mod: lambda: a % b,
              ast.LShift: lambda: a << b, ast.RShift: lambda: a >> b,
              ast.BitOr: lambda: a | b}[op]()
-        if not 0 <= v <= U64_MAX:
-            raise ExprError(f"{a} {ARITH[op]} {b} is outside 0 .. 2**64 - 1")
+        if not lang.low <= v <= U64_MAX:
+            raise ExprError(f"{lang.show(a)} {ARITH[op]} {lang.show(b)} {lang.outside}")
         return v
     if isinstance(n, ast.Call):
         fn = n.func.id
         if fn in NAME_CALLS:
-            return env[fn](n.args[0].id)
-        x, a = _eval(n.args[0], env), _eval(n.args[1], env)
+            return calls[fn](n.args[0].id)
+        x, a = _eval(n.args[0], env, calls, lang), _eval(n.args[1], env, calls, lang)
         if a == 0 or a & (a - 1):
             raise ExprError(f"align_up to {a}, which is not a power of two")
         v = (x + a - 1) // a * a
@@ -158,11 +190,11 @@ def _eval(n, env):
             raise ExprError(f"align_up({x}, {a}) is outside 0 .. 2**64 - 1")
         return v
     if isinstance(n, ast.Compare):
-        a, b = _eval(n.left, env), _eval(n.comparators[0], env)
+        a, b = _eval(n.left, env, calls, lang), _eval(n.comparators[0], env, calls, lang)
         return int({ast.Eq: a == b, ast.NotEq: a != b, ast.Lt: a < b, ast.LtE: a <= b,
                     ast.Gt: a > b, ast.GtE: a >= b}[type(n.ops[0])])
     if isinstance(n, ast.BoolOp):
-        return int(all(_eval(v, env) for v in n.values))
+        return int(all(_eval(v, env, calls, lang) for v in n.values))
     raise ExprError("cannot evaluate")     # parse() lets nothing else through
 
 

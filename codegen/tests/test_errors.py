@@ -498,6 +498,13 @@ constants:
         self.assertRejected(MSGS, self.line(MSGS, "** 2"),
                             "constant 'MSG_HEADER_SIZE'", "only integers, constant names")
 
+    def test_expr_with_a_layout_only_call(self):
+        # offset()/end() belong to layout formulas, not to constants.
+        self.edit(MSGS, "expr: size(msg_header)", "expr: offset(msg_header)")
+        self.assertRejected(MSGS, self.line(MSGS, "expr: offset(msg_header)"),
+                            "constant 'MSG_HEADER_SIZE'", "only integers, constant names, "
+                            "size(struct), align(struct) and + - * // << >> | are allowed")
+
     def test_expr_with_a_forbidden_character(self):
         self.edit(MSGS, "expr: size(msg_header)", "expr: size(msg_header) % 2")
         self.assertRejected(MSGS, self.line(MSGS, "% 2"),
