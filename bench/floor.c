@@ -155,6 +155,8 @@ size_t floor_copy_segment(unsigned char *dst, const void *buf)
 
 void floor_host_init(floor_host_t *h, void *base, const roam_segment_header_plain_t *snap)
 {
+    uint64_t at;
+
     memset(h, 0, sizeof *h);
     h->base = base;
     h->peers = (roam_peer_entry_t *)(h->base + snap->peer_table_offset);
@@ -163,15 +165,128 @@ void floor_host_init(floor_host_t *h, void *base, const roam_segment_header_plai
     h->h2g = ROAM_BIPBUF_HEADER_SIZE + (uint64_t)snap->bipbuf_capacity;
     h->stride = 2 * h->h2g;
     h->interval = snap->heartbeat_interval;
+    h->cap = snap->bipbuf_capacity;
+
+    /* The pool: class regions follow the class-header table in order. */
+    h->classes = snap->num_var_slot_classes;
+    at = snap->var_pool_offset + (uint64_t)h->classes * ROAM_SIZE_CLASS_HEADER_SIZE;
+    for (uint32_t c = 0; c < h->classes; c++) {
+        const roam_size_class_header_t *ch;
+
+        h->class_hdr[c] = snap->var_pool_offset + (uint64_t)c * ROAM_SIZE_CLASS_HEADER_SIZE;
+        ch = (const void *)(h->base + h->class_hdr[c]);
+        h->slot_count[c] = ch->slot_count;
+        h->meta[c] = at;
+        at += ALIGN64((uint64_t)ch->slot_count * ROAM_VAR_SLOT_META_SIZE) +
+              ALIGN64((uint64_t)ch->slot_size * ch->slot_count);
+    }
 }
 
-/* Rings empty, heartbeat 0, entry Empty. */
-static void floor_recover(floor_host_t *h, uint32_t i)
+/* Slot idx of class c back on its free list if Allocated at gen: owner 0,
+ * linked to the head, the head swung to it with its ABA count bumped. */
+static void floor_free(floor_host_t *h, uint32_t c, uint32_t idx, uint32_t gen)
+{
+    roam_var_slot_meta_t *m = (roam_var_slot_meta_t *)(h->base + h->meta[c]) + idx;
+    roam_size_class_header_t *ch = (void *)(h->base + h->class_hdr[c]);
+    uint64_t head;
+
+    if (roam_var_slot_meta_load_generation(m) != gen || !roam_var_slot_meta_state_free(m, NULL))
+        return;
+    roam_var_slot_meta_store_owner_peer(m, 0);
+    head = roam_size_class_header_load_free_head(ch);
+    do {
+        roam_var_slot_meta_store_next_free(m, (uint32_t)head);
+    } while (!roam_size_class_header_free_head_swap(
+        ch, &head, ((uint64_t)((uint32_t)(head >> 32) + 1) << 32) | idx));
+}
+
+/* The entries of [off, end) of ring data d, in order: each well formed,
+ * each slot reference to a host slot freed; 0 when one is malformed. */
+static int floor_free_refs(floor_host_t *h, const unsigned char *d, uint32_t off, uint32_t end)
+{
+    while (off < end) {
+        roam_frame_header_t f;
+        roam_slot_ref_t r;
+        uint32_t len;
+
+        if (end - off < ROAM_FRAME_HEADER_SIZE)
+            return 0;
+        memcpy(&f, d + off, sizeof f);
+        len = f.total_len;
+        if ((f.flags & ~(uint32_t)ROAM_FRAME_FLAGS_ALL) != 0 ||
+            (f.flags & ROAM_FRAME_FLAGS_ALL) == ROAM_FRAME_FLAGS_ALL ||
+            len < ROAM_FRAME_HEADER_SIZE || len % ROAM_FRAME_ALIGN != 0 || len > end - off ||
+            f.reserved != 0 || ((f.flags & ROAM_FRAME_FLAGS_ALL) != 0 && f.inline_payload_len != 0) ||
+            ROAM_FRAME_HEADER_SIZE + (uint32_t)f.inline_payload_len > len)
+            return 0;
+        if (f.flags & ROAM_FRAME_FLAGS_SLOT_REF) {
+            if (len != ROAM_SLOT_REF_ENTRY_SIZE)
+                return 0;
+            memcpy(&r, d + off + ROAM_FRAME_HEADER_SIZE, sizeof r);
+            if (r.reserved != 0)
+                return 0;
+            /* Only slots the host (peer id 0) owns. */
+            if (r.class_idx < h->classes && r.extent_idx == 0 &&
+                r.slot_idx < h->slot_count[r.class_idx] &&
+                roam_var_slot_meta_load_owner_peer(
+                    (roam_var_slot_meta_t *)(h->base + h->meta[r.class_idx]) + r.slot_idx) == 0)
+                floor_free(h, r.class_idx, r.slot_idx, r.generation);
+        } else if (f.flags & ROAM_FRAME_FLAGS_MMAP_REF) {
+            roam_mmap_ref_t mr;
+
+            if (len != ROAM_MMAP_REF_ENTRY_SIZE)
+                return 0;
+            memcpy(&mr, d + off + ROAM_FRAME_HEADER_SIZE, sizeof mr);
+            if (mr.reserved != 0)
+                return 0;
+        }
+        off += len;
+    }
+    return 1;
+}
+
+/* Step 2: the unread entries of the host-to-guest ring at r: the tail
+ * [read, watermark) and the front [0, write) after a wrap, else
+ * [read, write). */
+static void floor_free_in_flight(floor_host_t *h, const roam_bipbuf_header_t *r)
+{
+    const unsigned char *d = (const unsigned char *)r + ROAM_BIPBUF_HEADER_SIZE;
+    uint32_t rd = roam_bipbuf_header_load_read(r), wr = roam_bipbuf_header_load_write(r);
+    uint32_t wm = roam_bipbuf_header_load_watermark(r);
+
+    if (rd > h->cap || wr > h->cap || wm > h->cap)
+        return;
+    if (wm != 0 && wr < wm) {
+        if (rd < wm && !floor_free_refs(h, d, rd, wm))
+            return;
+        floor_free_refs(h, d, 0, wr);
+    } else {
+        floor_free_refs(h, d, rd, wr);
+    }
+}
+
+/* Step 4: every slot Allocated to peer id, at its current generation. */
+static void floor_free_owned(floor_host_t *h, uint32_t id)
+{
+    for (uint32_t c = 0; c < h->classes; c++) {
+        roam_var_slot_meta_t *m = (roam_var_slot_meta_t *)(h->base + h->meta[c]);
+
+        for (uint32_t s = 0; s < h->slot_count[c]; s++, m++)
+            if (roam_var_slot_meta_load_owner_peer(m) == id &&
+                roam_var_slot_meta_load_state(m) == ROAM_SLOT_STATE_ALLOCATED)
+                floor_free(h, c, s, roam_var_slot_meta_load_generation(m));
+    }
+}
+
+/* Slots in flight to the guest and its own freed, rings empty, heartbeat
+ * 0, entry Empty. */
+void floor_recover(floor_host_t *h, uint32_t i)
 {
     roam_peer_entry_t *p = &h->peers[i];
     unsigned char *pair = h->base + h->ring0 + (uint64_t)i * h->stride;
 
     roam_peer_entry_store_state(p, ROAM_PEER_STATE_GOODBYE);
+    floor_free_in_flight(h, (const void *)(pair + h->h2g));
     for (int d = 0; d < 2; d++) {
         roam_bipbuf_header_t *r = (void *)(pair + (uint64_t)d * h->h2g);
 
@@ -179,6 +294,7 @@ static void floor_recover(floor_host_t *h, uint32_t i)
         roam_bipbuf_header_store_watermark(r, 0);
         roam_bipbuf_header_store_read(r, 0);
     }
+    floor_free_owned(h, i + 1);
     roam_peer_entry_store_last_heartbeat(p, 0);
     roam_peer_entry_store_state(p, ROAM_PEER_STATE_EMPTY);
     h->quiet_since[i] = 0;

@@ -34,6 +34,11 @@ typedef struct floor_host {
     uint64_t stride;      /* bytes of one guest's ring pair */
     uint64_t h2g;         /* offset of the host-to-guest header in a pair */
     uint64_t interval;
+    uint32_t cap;         /* bipbuf_capacity */
+    uint32_t classes;     /* the pool: per class its header, slot count, metadata */
+    uint32_t slot_count[ROAM_MAX_SIZE_CLASSES];
+    uint64_t class_hdr[ROAM_MAX_SIZE_CLASSES];
+    uint64_t meta[ROAM_MAX_SIZE_CLASSES];
     uint64_t quiet_since[ROAM_MAX_GUESTS];
     uint32_t quiet_epoch[ROAM_MAX_GUESTS];
 } floor_host_t;
@@ -59,6 +64,11 @@ static inline int floor_heartbeat(const floor_guest_t *g, uint64_t now)
     roam_peer_entry_store_last_heartbeat(p, now);
     return 0;
 }
+
+/* Crash recovery of entry i: Goodbye; free the host's slots referenced by
+ * the unread entries of its host-to-guest ring; both rings empty; free
+ * every slot its peer id (i + 1) owns; heartbeat 0, Empty. */
+void floor_recover(floor_host_t *h, uint32_t i);
 
 /* One pass over the peer table: recover departed and dead guests. Returns
  * the number recovered. */

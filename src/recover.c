@@ -10,8 +10,9 @@
  * its snapshot placed every class: nothing is read from the segment again
  * (a class header changed since cannot move the pool), and only the
  * classes the segment has are written. roam_host_recover has checked that
- * the handle maps a segment; this cannot fail. */
-static bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag)
+ * the handle maps a segment; this cannot fail. Built once per recovery,
+ * for both steps. */
+bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag)
 {
     const roam_layout_t *l = &seg->layout;
 
@@ -28,15 +29,14 @@ static bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roa
     return true;
 }
 
-uint32_t roam__recover_ring_slots(const roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+uint32_t roam__recover_ring_slots(const roam_segment_t *seg, const roam_pool_t *pool,
+                                  uint32_t index)
 {
-    roam_pool_t pool;
     roam_ring_t ring;
     roam_ring_view_t v;
     uint32_t freed = 0;
 
-    if (!roam__recover_pool(seg, &pool, diag) ||
-        roam_ring_open(&ring, seg->base, &seg->snap, index, ROAM_RING_HOST_TO_GUEST) != ROAM_OK ||
+    if (roam_ring_open(&ring, seg->base, &seg->snap, index, ROAM_RING_HOST_TO_GUEST) != ROAM_OK ||
         roam_ring_peek(&ring, &v) != ROAM_OK)
         return 0;
 
@@ -51,8 +51,8 @@ uint32_t roam__recover_ring_slots(const roam_segment_t *seg, uint32_t index, roa
             if (roam_frame_decode(ring.data + off, end - off, &f, NULL) != ROAM_OK)
                 return freed;
             /* Only slots the host allocated: the host sends no others. */
-            if (f.kind == ROAM_FRAME_SLOT_REF && roam_pool_owner(&pool, f.slot) == 0 &&
-                roam_pool_free(&pool, f.slot, NULL) == ROAM_OK)
+            if (f.kind == ROAM_FRAME_SLOT_REF && roam_pool_owner(pool, f.slot) == 0 &&
+                roam_pool_free(pool, f.slot, NULL) == ROAM_OK)
                 freed++;
             off += f.total_len;
         }
@@ -60,12 +60,8 @@ uint32_t roam__recover_ring_slots(const roam_segment_t *seg, uint32_t index, roa
     return freed;
 }
 
-uint32_t roam__recover_owned_slots(const roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
+uint32_t roam__recover_owned_slots(const roam_pool_t *pool, uint32_t index)
 {
-    roam_pool_t pool;
-
-    if (!roam__recover_pool(seg, &pool, diag))
-        return 0;
     /* Guest peer ids are index + 1; 0 is the host. */
-    return roam_pool_reclaim(&pool, index + 1);
+    return roam_pool_reclaim(pool, index + 1);
 }
