@@ -619,14 +619,5 @@ static Suite *cli_robust_suite(void)
 
 int main(void)
 {
-    int rc;
-
-    root = cli_tmpdir_make(NULL);
-    if (root == NULL) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    rc = test_run_suite(cli_robust_suite());
-    cli_tmpdir_remove(root);
-    return rc;
+    return cli_run_suite_in_tmpdir(cli_robust_suite(), &root);
 }

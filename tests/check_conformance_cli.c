@@ -319,13 +319,5 @@ static Suite *conformance_cli_suite(void)
 
 int main(void)
 {
-    /* One directory for every test, so a failed test leaves nothing behind. */
-    root = cli_tmpdir_make(NULL);
-    if (root == NULL) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    int rc = test_run_suite(conformance_cli_suite());
-    cli_tmpdir_remove(root);
-    return rc;
+    return cli_run_suite_in_tmpdir(conformance_cli_suite(), &root);
 }

@@ -21,6 +21,8 @@ import unittest
 import gen
 from roam_codegen import compat
 
+from .support import line_of
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "fixtures", "compat")
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -28,17 +30,6 @@ REAL_SCHEMA = os.path.join(ROOT, "schema")
 BASELINE = os.path.join("schema", compat.BASELINE_NAME)
 DOC = os.path.join("generated", "docs", "roam_shm_layout.md")
 LINE = re.compile(r"^schema/[0-9a-z-]+\.yaml:[1-9][0-9]*: (compatible|breaking): \S")
-
-
-def line_of(text, *anchors):
-    """1-based line of the last anchor, each searched after the previous."""
-    pos = start = 0
-    for a in anchors:
-        pos = text.find(a, start)
-        if pos < 0:
-            raise AssertionError(f"anchor {a!r} not found after offset {start}")
-        start = pos + len(a)
-    return text.count("\n", 0, pos) + 1
 
 
 class Scratch:

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "test_run.h"
 #include "roam_shm_layout.h"
 
 extern char **environ;
@@ -281,4 +282,20 @@ bool cli_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+int cli_run_suite_in_tmpdir(Suite *s, char **root)
+{
+    int rc;
+
+    *root = cli_tmpdir_make(NULL);
+    if (*root == NULL) {
+        perror("mkdtemp");
+        srunner_free(srunner_create(s));   /* frees s */
+        return EXIT_FAILURE;
+    }
+    rc = test_run_suite(s);
+    cli_tmpdir_remove(*root);
+    *root = NULL;
+    return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef ROAM_TEST_CLI_RUN_H
 #define ROAM_TEST_CLI_RUN_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,11 @@ size_t cli_count_lines(const char *text);
  * parent is NULL; cli_tmpdir_remove deletes it with everything inside. */
 char *cli_tmpdir_make(const char *parent);
 void cli_tmpdir_remove(char *dir);
+
+/* main() of a CLI test binary: one scratch directory for the whole run in
+ * *root (so that a failed test leaves nothing behind), suite s run in it,
+ * the directory removed; EXIT_SUCCESS when every test passed. */
+int cli_run_suite_in_tmpdir(Suite *s, char **root);
 
 /* Number of entries in dir, "." and ".." not counted. */
 int cli_dir_entries(const char *dir);
