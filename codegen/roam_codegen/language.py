@@ -1,7 +1,9 @@
 """The schema language, described once as data: codegen/schema-language.json,
 a JSON Schema (draft 2020-12). Editors validate and complete schema files with
-it; the generator checks every file's structure with it (python3-jsonschema)
-and turns each violation into `file:line: <object> '<name>': <message>`.
+it; the generator checks every file's structure with it: lean_schema.py, an
+interpreter of the few keywords it uses, passes a file that follows it, and
+python3-jsonschema judges any other, each violation it finds turned into
+`file:line: <object> '<name>': <message>`.
 
 Everything else that needs a fact of the language (allowed writers and
 orderings, name patterns, the README's key tables) reads it from here."""
@@ -9,6 +11,8 @@ orderings, name patterns, the README's key tables) reads it from here."""
 import json
 import os
 
+from . import lean_schema
+from .errors import SchemaError
 from .loader import Map, Seq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -130,16 +134,60 @@ def judges():
     global _judges
     if _judges is None:
         parts = []
-        for path in (PATH, __file__, os.path.join(HERE, "loader.py")):
+        for path in (PATH, __file__, os.path.join(HERE, "loader.py"),
+                     os.path.join(HERE, "lean_schema.py")):
             with open(path, "rb") as f:
                 parts.append(f.read())
         _judges = tuple(parts)
     return _judges
 
 
+_audited = (None, None)
+
+
+def _unsupported_keywords(errs):
+    """Report, once per language document, every keyword lean_schema.py does
+    not implement; True when there is one (nothing can be checked then)."""
+    global _audited
+    doc = document()
+    if _audited[0] is not doc:
+        _audited = (doc, lean_schema.unsupported(doc))
+    where = os.path.relpath(PATH, os.path.dirname(os.path.dirname(HERE)))
+    seen = {str(e) for e in errs.errors}
+    for pointer, keyword in _audited[1]:
+        e = SchemaError(where, _line_of_key(pointer), f"{pointer}: JSON Schema keyword "
+                        f"'{keyword}' is not implemented by the generator's structural "
+                        "check (codegen/roam_codegen/lean_schema.py): implement it "
+                        "there, with its jsonschema meaning, before the language uses it")
+        if str(e) not in seen:      # once per run, however many files it stops
+            errs.errors.append(e)
+    return bool(_audited[1])
+
+
+def _line_of_key(pointer):
+    """The line of the last key of a JSON pointer in schema-language.json
+    (its first occurrence after the keys before it), 0 if not found."""
+    try:
+        with open(PATH, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return 0
+    pos = 0
+    for step in pointer.split("/")[1:]:
+        found = text.find(f'"{step}"', pos)
+        if found < 0:
+            break
+        pos = found
+    return text.count("\n", 0, pos) + 1
+
+
 def validate(errs, path, tree):
     """Report every structural fault of one loaded file as `path:line: ...`;
     True when there is none."""
+    if _unsupported_keywords(errs):
+        return False
+    if lean_schema.valid(document(), tree):
+        return True
     before = len(errs.errors)
     for e in sorted(iter_errors(tree), key=lambda e: [str(p) for p in e.absolute_path]):
         for line, message in _explain(tree, e):
