@@ -13,7 +13,7 @@ recorded as the new baseline.
 
 import json
 import os
-from dataclasses import dataclass
+from .record import record
 
 from .compat_diff import Difference, diff  # noqa: F401 (compat.diff is the API)
 
@@ -21,7 +21,7 @@ BASELINE_NAME = "abi-baseline.json"
 FORMAT = 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fact:
     value: object       # JSON value: int, str, bool, None or a list of str
     at: str             # "schema/FILE.yaml:LINE"
@@ -181,7 +181,7 @@ def _plain(value):
 
 # ---- The baseline file ------------------------------------------------------
 
-@dataclass
+@record
 class Baseline:
     facts: dict
     segment_version: object

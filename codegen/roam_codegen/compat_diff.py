@@ -8,10 +8,10 @@ roam v7 peers"; each is one branch of _Diff below, and
 codegen/tests/test_compat.py holds one case per rule."""
 
 import json
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Difference:
     at: str
     breaking: bool

@@ -1,10 +1,10 @@
 """Schema errors: every one names a file and a line."""
 
 import re
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass
+@record
 class Where:
     """Where a schema object is defined."""
     path: str

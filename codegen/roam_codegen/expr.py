@@ -12,7 +12,7 @@ Another use narrows the language and moves its bounds with its own Language
 passed to parse(): derive.py does so for constants' `expr`."""
 
 import ast
-from dataclasses import dataclass
+from .record import record
 
 U64_MAX = (1 << 64) - 1
 MAX_TEXT = 400          # characters in one expression
@@ -27,7 +27,7 @@ CALLS = {"size": 1, "align": 1, "offset": 1, "end": 1, "align_up": 2}
 NAME_CALLS = {"size", "align", "offset", "end"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Language:
     """What one use of expressions allows: operators, calls, bounds."""
     ops: frozenset          # ast operator types of ARITH
@@ -53,7 +53,7 @@ class ExprError(Exception):
     """A fault in an expression; the message names it."""
 
 
-@dataclass
+@record
 class Expr:
     text: str
     tree: ast.AST

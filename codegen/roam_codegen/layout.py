@@ -7,7 +7,7 @@ the worked example, which the reference doc shows and which must lay out
 without overlap. The C translation lives in the header template, through
 `expr.to_c` and the helpers at the end of this file."""
 
-from dataclasses import dataclass, field as dc_field
+from .record import fresh, record
 from typing import Optional
 
 from . import expr as E
@@ -18,7 +18,7 @@ from .loader import Map, Seq
 BYTE_ORDERS = ("little", "big")
 
 
-@dataclass
+@record
 class Param:
     name: str
     type: object
@@ -27,7 +27,7 @@ class Param:
     where: Where
 
 
-@dataclass
+@record
 class Check:
     expr: object                  # expr.Expr once parsed
     text: str
@@ -35,7 +35,7 @@ class Check:
     where: Where
 
 
-@dataclass
+@record
 class List:
     name: str
     type: str                     # C type roam_<type>_t of one item
@@ -50,7 +50,7 @@ class List:
     where: Where
 
 
-@dataclass
+@record
 class Part:
     name: str
     doc: str
@@ -60,7 +60,7 @@ class Part:
     where: Where
 
 
-@dataclass
+@record
 class Region:
     name: str
     doc: str
@@ -74,7 +74,7 @@ class Region:
     where: Where
 
 
-@dataclass
+@record
 class Layout:
     doc: str
     byte_order: str
@@ -87,8 +87,8 @@ class Layout:
     example_doc: str
     example: dict                 # param -> int, list name -> [ {param: int} ]
     where: Where
-    keys: dict = dc_field(default_factory=dict)
-    result: dict = dc_field(default_factory=dict)   # the example, evaluated
+    keys: dict = fresh(dict)
+    result: dict = fresh(dict)   # the example, evaluated
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)

@@ -1,10 +1,10 @@
-"""The schema model: dataclasses built from the YAML, one per schema object.
+"""The schema model: records built from the YAML, one per schema object.
 
 `build` turns the files' parsed trees into a `Schema`; it reports shape
 errors (keys, value types, unknown types). Semantic checks live in
 checks.py, derived values (constant expressions) in derive.py."""
 
-from dataclasses import dataclass, field as dc_field
+from .record import fresh, record
 from typing import Optional
 
 from . import layout
@@ -13,7 +13,7 @@ from . import shape as S
 from .types import parse_type
 
 
-@dataclass
+@record
 class Constant:
     name: str
     type: object
@@ -22,13 +22,13 @@ class Constant:
     doc: str
     rules: list
     where: Where
-    keys: dict = dc_field(default_factory=dict)   # key -> line
+    keys: dict = fresh(dict)   # key -> line
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class EnumValue:
     name: str
     value: int
@@ -36,20 +36,20 @@ class EnumValue:
     where: Where
 
 
-@dataclass
+@record
 class Enum:
     name: str
     type: object
     doc: str
     values: list
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class FlagBit:
     name: str
     bit: int
@@ -57,7 +57,7 @@ class FlagBit:
     where: Where
 
 
-@dataclass
+@record
 class Flags:
     name: str
     type: object
@@ -65,13 +65,13 @@ class Flags:
     bits: list
     exclusive: list          # list of lists of bit names
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class Rmw:
     name: str
     op: str                  # cas | fetch_add | fetch_sub | fetch_or | fetch_and | exchange
@@ -82,25 +82,25 @@ class Rmw:
     order: Optional[str]
     doc: str
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class Atomic:
     load: str
     store: str
     rmw: list
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class Field:
     name: str
     offset: int
@@ -115,7 +115,7 @@ class Field:
     line_start: bool
     rules: list
     where: Where
-    keys: dict = dc_field(default_factory=dict)   # key -> line
+    keys: dict = fresh(dict)   # key -> line
     init: object = None      # creation value: an expression or a constant name
     publish: bool = False    # written last, behind a release fence
     init_expr: object = None # `init` parsed (layout.check)
@@ -128,7 +128,7 @@ class Field:
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class Struct:
     name: str
     doc: str
@@ -137,7 +137,7 @@ class Struct:
     rules: list
     fields: list
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
@@ -147,27 +147,27 @@ class Struct:
         return max((f.type.align for f in self.fields), default=1)
 
 
-@dataclass
+@record
 class Error:
     name: str
     value: int
     message: str
     doc: str
     where: Where
-    keys: dict = dc_field(default_factory=dict)
+    keys: dict = fresh(dict)
 
     def line_of(self, key):
         return self.keys.get(key, self.where.line)
 
 
-@dataclass
+@record
 class Schema:
     files: list
-    constants: list = dc_field(default_factory=list)
-    enums: list = dc_field(default_factory=list)
-    flags: list = dc_field(default_factory=list)
-    structs: list = dc_field(default_factory=list)
-    errors: list = dc_field(default_factory=list)
+    constants: list = fresh(list)
+    enums: list = fresh(list)
+    flags: list = fresh(list)
+    structs: list = fresh(list)
+    errors: list = fresh(list)
     layout: object = None    # layout.Layout
 
     def struct(self, name):

@@ -1,13 +1,13 @@
 """Field types of the schema language: u8/u16/u32/u64 and fixed arrays of them."""
 
 import re
-from dataclasses import dataclass
+from .record import record
 
 SCALARS = {"u8": 1, "u16": 2, "u32": 4, "u64": 8}
 _TYPE_RE = re.compile(r"^(u8|u16|u32|u64)(?:\[([1-9][0-9]*)\])?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Type:
     base: str        # "u32"
     count: int       # array length, or 0 for a scalar
