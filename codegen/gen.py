@@ -2,6 +2,7 @@
 """Generate the roam v7 C header and reference doc from schema/*.yaml: the
 command line of roam_codegen.cli (`gen.py --help` says more)."""
 
+import gc
 import os
 import sys
 
@@ -11,4 +12,8 @@ from roam_codegen.cli import (header_paths, load_schema, main,  # noqa: E402,F40
                               readme_update)
 
 if __name__ == "__main__":
+    # A run is short and its input bounded (loader.py's limits): the cyclic
+    # garbage collector, which would walk every object of the imported
+    # libraries several times over, has nothing worth its time to free.
+    gc.disable()
     sys.exit(main())

@@ -74,13 +74,15 @@ def _tree(errs, path, cache):
     """The checked tree of one file, or None when it has structural faults
     (reported to errs). A file whose exact bytes passed before comes from
     the cache, neither parsed nor checked again."""
-    from . import language, loader
+    from . import language, source
 
-    data = loader.read(path)
+    data = source.read(path)
     key = digest(*language.judges(), data) if cache else None
     tree = cache.get("trees", key) if cache else None
     if tree is not None:
         return tree
+    from . import loader    # PyYAML: only for a file not seen before
+
     tree = loader.parse(path, data)
     if not language.validate(errs, path, tree):
         return None

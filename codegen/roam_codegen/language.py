@@ -13,7 +13,7 @@ import os
 
 from . import lean_schema
 from .errors import SchemaError
-from .loader import Map, Seq
+from .source import Map, Seq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = os.path.join(os.path.dirname(HERE), "schema-language.json")
@@ -134,8 +134,8 @@ def judges():
     global _judges
     if _judges is None:
         parts = []
-        for path in (PATH, __file__, os.path.join(HERE, "loader.py"),
-                     os.path.join(HERE, "lean_schema.py")):
+        code = [os.path.join(HERE, n) for n in ("loader.py", "source.py", "lean_schema.py")]
+        for path in (PATH, __file__, *code):
             with open(path, "rb") as f:
                 parts.append(f.read())
         _judges = tuple(parts)

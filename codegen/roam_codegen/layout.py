@@ -13,7 +13,7 @@ from typing import Optional
 from . import expr as E
 from . import shape as S
 from .errors import Where
-from .loader import Map, Seq
+from .source import Map, Seq
 
 BYTE_ORDERS = ("little", "big")
 

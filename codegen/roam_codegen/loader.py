@@ -1,7 +1,9 @@
 """Load YAML into plain Python values that remember their source lines.
 
 Mappings become `Map` (a dict with the line of every key), sequences become
-`Seq` (a list with the line of every item). Scalars stay plain Python values.
+`Seq` (a list with the line of every item), both of source.py (which reads a
+file's bytes without importing PyYAML: a file seen before is not parsed).
+Scalars stay plain Python values.
 
 The file is read as a stream of parser events (libyaml's C parser when
 PyYAML has it, else the pure-Python one: both report the same lines) and
@@ -18,8 +20,8 @@ from yaml.events import (AliasEvent, CollectionStartEvent, DocumentStartEvent,
                          SequenceEndEvent, SequenceStartEvent)
 
 from .errors import SchemaError
+from .source import MAX_BYTES, Map, Seq, read  # noqa: F401 (this module's too)
 
-MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 20000
 MAX_INT_CHARS = 80      # a u64 in binary with its 0b prefix fits
@@ -33,27 +35,6 @@ _COLLECTION_TAGS = {MappingStartEvent: _YAML_TAG + "map",
 
 # (plain text, implicit) -> the tag YAML gives it: keys and names repeat.
 _resolved = {}
-
-
-class Map(dict):
-    """A YAML mapping: `line` of the mapping, `key_lines[k]` of each key."""
-
-    def __init__(self, line):
-        super().__init__()
-        self.line = line
-        self.key_lines = {}
-
-    def line_of(self, key):
-        return self.key_lines.get(key, self.line)
-
-
-class Seq(list):
-    """A YAML sequence: `line` of the sequence, `item_lines[i]` of each item."""
-
-    def __init__(self, line):
-        super().__init__()
-        self.line = line
-        self.item_lines = []
 
 
 _safe = None
@@ -188,19 +169,6 @@ def _yaml_error(path, text, e):
                                        f"(character U+{e.character:04X})"
                            if isinstance(e.character, int) else f"YAML error: {e.reason}")
     return SchemaError(path, 0, f"YAML error: {e}")
-
-
-def read(path):
-    """The bytes of one schema file; SchemaError when it cannot be used."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise SchemaError(path, 0, f"cannot read: {e.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise SchemaError(path, 0, f"larger than {MAX_BYTES // 1024} KiB, the most "
-                                   "a schema file may have")
-    return data
 
 
 def parse(path, data, pure=False):

@@ -6,7 +6,7 @@ it before model.build runs (language.validate). model.build still walks the
 trees through `check_map` and `check_list_items`; they only guard against
 being handed a tree that was not validated."""
 
-from .loader import Map, Seq
+from .source import Map, Seq
 
 
 class Kind:
