@@ -9,15 +9,16 @@ Runs, interleaved RUNS times each, as this process's children:
   regen      `make -s regen` on the unchanged tree: the generator finds that
              every input and output is as its previous run left them
   full       the generator as make runs it, on the unchanged schema, with
-             that record of its previous run removed: it parses nothing new
-             (the checked trees and compiled templates are kept by digest)
-             but checks, renders and compares everything
+             that record of its previous run removed (as after an edit of the
+             README or a library header): it parses nothing new (the checked
+             trees and compiled templates are kept by digest) but checks,
+             renders and compares everything
   edited     the same on a copy of schema/ whose one file changes before each
-             run (that file is parsed and its structure checked: jsonschema
-             is imported)
+             run (that file is parsed, PyYAML imported, and its structure
+             checked)
   uncached   the same without --cache (as after `make clean`: every file is
              parsed and checked, and the templates are compiled)
-then, when valgrind is installed, the reference, regen and full once each
+then, when valgrind is installed, the reference, regen, full and edited once each
 under callgrind (instruction counts: the figure that does not move with the
 load of the machine), and the generator's test suite once. Prints wall-clock
 medians and minima, CPU time, and the ratios to the reference; it asserts
@@ -122,8 +123,8 @@ def measure(runs):
     if shutil.which("valgrind"):
         ref = instructions(COMMANDS["reference"], None)
         counts = {}
-        for name in ("regen", "full"):
-            prepare(name, 0)
+        for name in ("regen", "full", "edited"):
+            prepare(name, runs)
             counts[name] = instructions(COMMANDS[name], ENV)
         run(COMMANDS["regen"], ENV)
         print(f"instructions (callgrind): reference {ref / 1e6:.1f} M; "
