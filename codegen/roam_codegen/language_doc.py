@@ -7,10 +7,13 @@ import re
 from . import language, readme
 
 
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
 def _cell(text):
     """The language's own Markdown (its code in backticks) for a table cell:
     pipes escaped, and '<' outside code spans never opening an HTML tag."""
-    parts = re.split(r"(`[^`]*`)", " ".join(str(text).split()))
+    parts = _CODE_SPAN.split(" ".join(str(text).split()))
     return "".join(p if p.startswith("`") else p.replace("<", "&lt;")
                    for p in parts).replace("|", "\\|")
 

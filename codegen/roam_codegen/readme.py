@@ -48,6 +48,8 @@ def _blocks(path, lines):
     ErrorList-ready SchemaErrors for malformed markers."""
     out, errors, open_ = [], [], None
     for i, line in enumerate(lines):
+        if not line.startswith("<!-- "):     # most lines: no marker can match
+            continue
         m = _MARKER.match(line.rstrip("\n"))
         if not m:
             continue

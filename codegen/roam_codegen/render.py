@@ -69,6 +69,7 @@ def _c_comment_line(text):
 # an entity reference with '&', a name or number, and ';'.
 _HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_PLAIN = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f<&]*")
 
 
 def _md_text(text):
@@ -76,7 +77,10 @@ def _md_text(text):
     entity reference. (The doc's `finalize`: applied to every value.)"""
     if isinstance(text, Markup):
         return text
-    text = _CONTROL.sub(" ", str(text))
+    text = str(text)
+    if _MD_PLAIN.fullmatch(text):       # most values: nothing to escape
+        return Markup(text)
+    text = _CONTROL.sub(" ", text)
     return Markup(_HTML_START.sub("&lt;", _ENTITY.sub("&amp;", text)))
 
 
