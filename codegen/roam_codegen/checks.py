@@ -12,6 +12,8 @@ LOWER = re.compile(language.pattern("lower_name"))
 UPPER = re.compile(language.pattern("upper_name"))
 RULE = re.compile(language.definition("rules")["items"]["pattern"])
 
+_BELOW_SPACE = re.compile(r"[\x00-\x1f]")     # what an error message may not hold
+
 WRITERS = language.described("field", "writer")
 
 LOAD_ORDERS = set(language.allowed("atomic", "load"))
@@ -342,7 +344,7 @@ def _check_errors(errs, schema):
             if c is None or not isinstance(c.value, int):
                 errs.add(e.where.path, e.line_of("message"), f"{what}: message quotes "
                          f"'{{{m.group(1)}}}', which is not an integer constant")
-        if any(ord(ch) < 0x20 for ch in e.message):
+        if _BELOW_SPACE.search(e.message):
             errs.add(e.where.path, e.line_of("message"), f"{what}: message must be one "
                      "line of printable text")
     if schema.errors and not any(e.value == 0 for e in schema.errors):

@@ -60,26 +60,29 @@ class Expr:
     is_check: bool
     lang: Language = FORMULA
 
+    def nodes(self):
+        """Every node of the tree, in ast.walk order (walked once)."""
+        nodes = self.__dict__.get("_nodes")
+        if nodes is None:
+            nodes = self.__dict__["_nodes"] = list(ast.walk(self.tree))
+        return nodes
+
     def names(self):
         """Value names the expression reads, in order (not the struct or
-        region names given to size/align/offset/end)."""
-        skip = {id(n.args[0]) for n in ast.walk(self.tree)
-                if isinstance(n, ast.Call) and n.func.id in NAME_CALLS}
+        region names given to size/align/offset/end, nor the functions)."""
+        calls = [n for n in self.nodes() if isinstance(n, ast.Call)]
+        skip = {id(n.args[0]) for n in calls if n.func.id in NAME_CALLS}
+        skip.update(id(n.func) for n in calls)
         out = []
-        for n in ast.walk(self.tree):
-            if isinstance(n, ast.Name) and id(n) not in skip and n.id not in out \
-                    and not _is_func(self.tree, n):
+        for n in self.nodes():
+            if isinstance(n, ast.Name) and id(n) not in skip and n.id not in out:
                 out.append(n.id)
         return out
 
     def calls(self, fn):
         """Arguments of every call of fn (a struct or region name each)."""
-        return [n.args[0].id for n in ast.walk(self.tree)
+        return [n.args[0].id for n in self.nodes()
                 if isinstance(n, ast.Call) and n.func.id == fn]
-
-
-def _is_func(tree, node):
-    return any(isinstance(c, ast.Call) and c.func is node for c in ast.walk(tree))
 
 
 def parse(text, check=False, lang=FORMULA):
