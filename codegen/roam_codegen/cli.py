@@ -77,7 +77,7 @@ def _tree(errs, path, cache):
     from . import language, source
 
     data = source.read(path)
-    key = digest(*language.judges(), data) if cache else None
+    key = digest(language.judges(), data) if cache else None
     tree = cache.get("trees", key) if cache else None
     if tree is not None:
         return tree

@@ -129,16 +129,19 @@ _judges = None
 
 
 def judges():
-    """The bytes that decide how a file's text becomes a checked tree: the
-    JSON Schema and the code that parses and judges (for cache keys)."""
+    """The digest of the bytes that decide how a file's text becomes a
+    checked tree: the JSON Schema and the code that parses and judges (a
+    part of every cache key of a tree)."""
     global _judges
     if _judges is None:
+        from .cache import digest
+
         parts = []
         code = [os.path.join(HERE, n) for n in ("loader.py", "source.py", "lean_schema.py")]
         for path in (PATH, __file__, *code):
             with open(path, "rb") as f:
                 parts.append(f.read())
-        _judges = tuple(parts)
+        _judges = digest(*parts).encode()
     return _judges
 
 
