@@ -141,7 +141,7 @@ def run(args):
                       else args.baseline)
     current = compat.facts(schema, label)
     try:
-        baseline = compat.load_baseline(baseline_path, baseline_label)
+        baseline = compat.load_baseline(baseline_path, baseline_label, cache)
     except compat.BaselineError as e:
         print(e, file=sys.stderr)
         return 1
@@ -151,7 +151,7 @@ def run(args):
     if args.compat_baseline:
         return _record_baseline(baseline, current, baseline_path, baseline_label)
 
-    changes = None if baseline is None else compat.diff(baseline.facts, current)
+    changes = None if baseline is None else compat.changes(baseline, current)
     outputs = render.render(schema, sources, cache and os.path.join(cache.root, "templates"),
                             changes=changes, baseline=baseline_label,
                             baseline_version=baseline and baseline.segment_version)

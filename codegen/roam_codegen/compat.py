@@ -13,9 +13,9 @@ recorded as the new baseline.
 
 import json
 import os
-from .record import record
 
-from .compat_diff import Difference, diff  # noqa: F401 (compat.diff is the API)
+from .compat_diff import Difference, diff, grouped  # noqa: F401 (compat.diff is the API)
+from .record import record
 
 BASELINE_NAME = "abi-baseline.json"
 FORMAT = 1
@@ -185,6 +185,12 @@ def _plain(value):
 class Baseline:
     facts: dict
     segment_version: object
+    grouped: object = None      # compat_diff.grouped(facts), when read through a cache
+
+
+def changes(baseline, current):
+    """diff() of a baseline and the schema's facts."""
+    return diff(baseline.facts, current, baseline.grouped)
 
 
 def baseline_text(current):
@@ -212,17 +218,50 @@ def baseline_text(current):
     return "\n".join(lines) + "\n"
 
 
-def load_baseline(path, label=None):
+def load_baseline(path, label=None, cache=None):
     """The Baseline in `path`, or None when there is no such file. Raises
-    BaselineError, naming `label` (default: path), when it is unusable."""
+    BaselineError, naming `label` (default: path), when it is unusable.
+    `cache` (a cache.Cache) keeps a baseline that was read, with its facts
+    grouped for diff, by the digest of its bytes and of the code that reads
+    and groups it."""
     label = label or path
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         raise BaselineError(f"{label}: cannot read the ABI baseline: {e}") from None
+    key = None
+    if cache is not None:
+        from .cache import digest
+
+        key = digest(data, *_code())
+        kept = cache.get("baselines", key)
+        if isinstance(kept, Baseline):
+            return kept
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as e:
+        raise BaselineError(f"{label}: cannot read the ABI baseline: {e}") from None
+    baseline = _parse_baseline(text, label)
+    if key is not None:
+        baseline.grouped = grouped(baseline.facts)
+        cache.put("baselines", key, baseline)
+    return baseline
+
+
+def _code():
+    """The bytes of the code that makes a Baseline (a part of its cache key)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = []
+    for name in ("compat.py", "compat_diff.py", "record.py"):
+        with open(os.path.join(here, name), "rb") as f:
+            out.append(f.read())
+    return out
+
+
+def _parse_baseline(text, label):
     fix = ("restore it from version control, or delete it and run "
            "'make compat-baseline' to record the schema as the baseline")
     try:

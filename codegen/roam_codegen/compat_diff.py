@@ -36,10 +36,11 @@ ORDER_STRENGTH = {
 DOC_ATTRS = {"doc", "rules"}
 
 
-def diff(old, new):
+def diff(old, new, old_tree=None):
     """Every difference between baseline facts `old` and schema facts `new`,
-    in schema order (removals at their baseline location)."""
-    d = _Diff(_tree(old), _tree(new))
+    in schema order (removals at their baseline location). `old_tree`:
+    `grouped(old)`, when the caller kept it."""
+    d = _Diff(old_tree if old_tree is not None else _tree(old), _tree(new))
     d.run()
     return sorted(d.out, key=lambda x: (_where_key(x.at), x.reason))
 
@@ -47,6 +48,11 @@ def diff(old, new):
 def _where_key(at):
     path, _, line = at.rpartition(":")
     return (path, int(line) if line.isdigit() else 0)
+
+
+def grouped(facts_):
+    """The facts as diff groups them (kept with a baseline read before)."""
+    return _tree(facts_)
 
 
 def _tree(facts_):

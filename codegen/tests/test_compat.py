@@ -622,6 +622,27 @@ class Doc(CompatCase):
         self.assertEqual(self.ws.gen()[0], 0)
         self.assertEqual(self.ws.read(DOC), first)
 
+    def test_a_cached_baseline_gives_the_same_doc_and_follows_its_file(self):
+        cache = ("--cache", self.ws.path("cache"))
+        self.ws.edit(H, "doc: Width.", "doc: Width in cells.")
+        self.assertEqual(self.ws.gen()[0], 0)
+        plain = self.ws.read(DOC)
+        for _ in range(2):      # kept, then read from the cache
+            self.assertEqual(self.ws.gen(*cache)[0], 0)
+            self.assertEqual(self.ws.read(DOC), plain)
+        self.assertEqual(len(os.listdir(self.ws.path("cache", "baselines"))), 1)
+        self.assertIn("doc of field 'header.width' changed", plain)
+        # A baseline that changes is read again; a faulty one is never kept.
+        self.assertEqual(self.ws.gen("--compat-baseline")[0], 0)
+        self.assertEqual(self.ws.gen(*cache)[0], 0)
+        self.assertIn("None: the schema states exactly", self.ws.read(DOC))
+        self.ws.write(BASELINE, self.ws.read(BASELINE).replace('"facts": {', '"facts": [', 1))
+        for _ in range(2):
+            code, _out, err = self.ws.gen(*cache)
+            self.assertEqual(code, 1)
+            self.assertRegex(err, r"^schema/abi-baseline\.json:\d+: not valid JSON")
+        self.assertEqual(len(os.listdir(self.ws.path("cache", "baselines"))), 2)
+
 
 class Script(CompatCase):
     """gen.py as make runs it: the process's exit status."""
