@@ -36,11 +36,16 @@ class BaselineError(Exception):
 def facts(schema, label="schema"):
     """{key: Fact} of every ABI fact of a checked schema. `label` is how the
     schema directory is named in locations (`schema/10-x.yaml:12`)."""
-    out = {}
+    out, files = {}, {}
 
     def put(key, value, where, key_line=None):
         line = key_line if key_line is not None else where.line
-        out[key] = Fact(_plain(value), f"{label}/{os.path.basename(where.path)}:{line}")
+        name = files.get(where.path)
+        if name is None:
+            name = files[where.path] = f"{label}/{os.path.basename(where.path)}"
+        if isinstance(value, (bytes, list, tuple)):
+            value = _plain(value)
+        out[key] = Fact(value, f"{name}:{line}")
 
     for c in schema.constants:
         k = f"constant.{c.name}"
