@@ -1,6 +1,5 @@
 """Schema errors: every one names a file and a line."""
 
-import re
 from .record import record
 
 
@@ -14,10 +13,12 @@ class Where:
 def one_line(text):
     """`text` with every control character written as an escape, so that
     a message stays on one line whatever the schema or a path holds."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    return str(text).translate(_ESCAPES)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# Each control character, and each that some reader takes for a line break,
+# as Python would write it in a string literal (\n, \x7f, \u2028).
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7f, 0x85, 0x2028, 0x2029)}
 
 
 class SchemaError(Exception):

@@ -16,15 +16,17 @@ from .errors import SchemaError
 with open(__file__, "rb") as _f:
     _SCANNER = _f.read()          # the answer depends on this code too
 
-_STRIP = re.compile(r"""
+# The patterns of the scanner, compiled (by re, once) on first use: a run
+# whose headers were scanned before finds their names in the cache.
+_STRIP = (r"""
       /\*.*?\*/                 # block comment
     | //[^\n]*                  # line comment
     | "(?:\\.|[^"\\\n])*"       # string
     | '(?:\\.|[^'\\\n])*'       # character
 """, re.S | re.X)
-_TOKEN = re.compile(r"[A-Za-z_]\w*|[{}()\[\];=,]")
-_OURS = re.compile(r"^(roam|ROAM)_\w+$")
-_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+_TOKEN = (r"[A-Za-z_]\w*|[{}()\[\];=,]", 0)
+_OURS = (r"^(roam|ROAM)_\w+$", 0)
+_DEFINE = (r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
 
 
 def _blank(m):
@@ -46,7 +48,7 @@ def _logical_lines(text):
 def _tokens(code):
     """(token, line) of every identifier and of the punctuation that matters."""
     line, pos = 1, 0
-    for m in _TOKEN.finditer(code):
+    for m in re.compile(*_TOKEN).finditer(code):
         line += code.count("\n", pos, m.start())
         pos = m.start()
         yield m.group(), line
@@ -54,9 +56,10 @@ def _tokens(code):
 
 def declared(path, text):
     """[(name, line)] of the roam names that one header declares."""
-    text = _STRIP.sub(_blank, text)
+    ours = re.compile(*_OURS)
+    text = re.compile(*_STRIP).sub(_blank, text)
     found = [(m.group(1), text.count("\n", 0, m.start()) + 1)
-             for m in _DEFINE.finditer(text) if _OURS.match(m.group(1))]
+             for m in re.compile(*_DEFINE).finditer(text) if ours.match(m.group(1))]
     tokens = list(_tokens(_logical_lines(text)))
     # For each open '{': "extern" for an `extern "C"` block (its string is
     # stripped), whose declarations are at file scope; "enum" for an enum
@@ -75,7 +78,7 @@ def declared(path, text):
             parens += 1
         elif tok == ")":
             parens = max(0, parens - 1)
-        elif tok[0] in "rR" and _OURS.match(tok):
+        elif tok[0] in "rR" and ours.match(tok):
             nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
             file_scope = all(b == "extern" for b in braces)
             if file_scope and parens == 0 and nxt in ("(", ";", "[", "=", ",", "{"):
