@@ -91,7 +91,7 @@ def _tree(errs, path, cache):
     return tree
 
 
-def readme_update(path, schema):
+def readme_update(path, schema, cache=None):
     """(new text, stale blocks) of the README; raise ErrorList on bad markers."""
     from . import readme
 
@@ -102,7 +102,7 @@ def readme_update(path, schema):
         raise ErrorList([SchemaError(path, 0, f"cannot read: {e.strerror}")]) from None
     except UnicodeDecodeError:
         raise ErrorList([SchemaError(path, 0, "not UTF-8")]) from None
-    new, stale, errors = readme.update(path, text, schema)
+    new, stale, errors = readme.update(path, text, schema, cache)
     if errors:
         raise ErrorList(errors)
     return new, stale
@@ -130,7 +130,7 @@ def run(args):
 
     try:
         schema = load_schema(args.schema, header_paths(args.headers), cache)
-        readme = readme_update(args.readme, schema) if args.readme else None
+        readme = readme_update(args.readme, schema, cache) if args.readme else None
     except ErrorList as e:
         print(e, file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 Schema: one block `schema-language/<object>` per object of the language
 ("file" for a whole file), each a sentence and a table of its keys."""
 
+import os
 import re
 
 from . import language, readme
@@ -72,9 +73,25 @@ def table(obj):
     return "\n".join(lines) + "\n"
 
 
+_sources = None
+
+
+def _depends():
+    """The bytes a table depends on: the language and the code that reads it
+    and writes the table."""
+    global _sources
+    if _sources is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        _sources = []
+        for path in (language.PATH, os.path.join(here, "language.py"), __file__):
+            with open(path, "rb") as f:
+                _sources.append(f.read())
+    return _sources
+
+
 def _register():
     for obj, _schema in language.object_definitions():
-        readme.register(BLOCK_PREFIX + obj, lambda _s, obj=obj: table(obj))
+        readme.register(BLOCK_PREFIX + obj, lambda _s, obj=obj: table(obj), _depends)
 
 
 _register()

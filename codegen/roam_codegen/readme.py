@@ -13,25 +13,34 @@ markers are errors, so a README cannot silently fall behind.
 
 To add a block: write a function schema -> Markdown text in a module of
 roam_codegen, call `register(NAME, function)` there, add the module to
-PROVIDERS, and put the two marker lines where the block belongs."""
+PROVIDERS, and put the two marker lines where the block belongs. A block
+that does not depend on the schema names, with `depends=`, a function
+giving every byte it depends on: a cache then keeps its text by their
+digest."""
 
 import importlib
 import re
 
+from .cache import digest
 from .errors import SchemaError
 
 # Modules that register blocks when imported.
 PROVIDERS = ["language_doc", "error_table"]
 
 _renderers = {}
+_depends = {}       # name -> its `depends`, for the blocks that have one
 _loaded = False
 
 _MARKER = re.compile(r"^<!-- (/?)generated:([A-Za-z0-9_./-]+) -->[ \t]*$")
 
 
-def register(name, renderer):
-    """Have block NAME rendered by `renderer(schema)` (the checked Schema)."""
+def register(name, renderer, depends=None):
+    """Have block NAME rendered by `renderer(schema)` (the checked Schema).
+    `depends()`, for a block that ignores the schema: [bytes] that decide
+    its text."""
     _renderers[name] = renderer
+    if depends is not None:
+        _depends[name] = depends
 
 
 def renderers():
@@ -71,8 +80,29 @@ def _blocks(path, lines):
     return out, errors
 
 
-def update(path, text, schema):
-    """(new text, stale blocks [(name, line)], errors) of one README."""
+def _kept(names, known, schema, cache):
+    """{name: text} of the blocks that do not depend on the schema, kept in
+    `cache` as one entry per `depends` function (by the digest of what it
+    gives and of the blocks' names)."""
+    groups = {}
+    for name in names:
+        if name in _depends:
+            groups.setdefault(_depends[name], []).append(name)
+    out = {}
+    for depends, group in groups.items():
+        key = digest(*[n.encode() for n in sorted(group)], *depends())
+        texts = cache.get("blocks", key)
+        if not isinstance(texts, dict) or set(texts) != set(group):
+            texts = {n: known[n](schema) for n in group}
+            cache.put("blocks", key, texts)
+        out.update(texts)
+    return out
+
+
+def update(path, text, schema, cache=None):
+    """(new text, stale blocks [(name, line)], errors) of one README.
+    `cache` (a cache.Cache) keeps the blocks that do not depend on the
+    schema."""
     lines = text.splitlines(keepends=True)
     blocks, errors = _blocks(path, lines)
     known = renderers()
@@ -90,9 +120,10 @@ def update(path, text, schema):
                                   f"<!-- /generated:{name} --> where it belongs"))
     if errors:
         return text, [], errors
+    kept = {} if cache is None else _kept([b[0] for b in blocks], known, schema, cache)
     out, stale, pos = [], [], 0
     for name, start, end in blocks:
-        body = known[name](schema)
+        body = kept[name] if name in kept else known[name](schema)
         if body and not body.endswith("\n"):
             body += "\n"
         out.extend(lines[pos:start])

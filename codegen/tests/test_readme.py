@@ -35,6 +35,28 @@ class ReadmeBlocks(GenTestCase):
         self.assertIn("| `writer` | yes | one of `host-init`, `host`,", field)
         self.assertEqual(self.run_readme("--check").returncode, 0)
 
+    def test_the_language_tables_are_kept_in_the_cache(self):
+        self.write_readme()
+        cache = ("--cache", self.ws.path("cache"))
+        tables = []
+        real = language_doc.table
+        language_doc.table = lambda obj: tables.append(obj) or real(obj)
+        self.addCleanup(setattr, language_doc, "table", real)
+        self.assertEqual(self.run_readme().returncode, 0)
+        plain = self.ws.read("README.md")
+        count = len(tables)
+        self.assertEqual(count, len(language.object_definitions()))
+        for runs in (1, 2):     # written to the cache, then read from it
+            self.write_readme()
+            self.assertEqual(self.run_readme(*cache).returncode, 0)
+            self.assertEqual(self.ws.read("README.md"), plain)
+            self.assertEqual(len(tables), 2 * count)
+        # An edited schema file: the whole run again, the tables still kept.
+        self.ws.edit_schema("30-ring.yaml", "size: 128", "size: 128  # same")
+        self.assertEqual(self.run_readme(*cache).returncode, 0)
+        self.assertEqual(self.ws.read("README.md"), plain)
+        self.assertEqual(len(tables), 2 * count)
+
     def test_every_object_of_the_language_has_a_block(self):
         names = {n for n in readme.renderers() if n.startswith(language_doc.BLOCK_PREFIX)}
         self.assertEqual(names, {language_doc.BLOCK_PREFIX + o
