@@ -60,6 +60,43 @@ def _c_comment(text):
     return text
 
 
+# What textwrap takes for whitespace (ASCII only).
+_SPACES = re.compile(r"([\t\n\x0b\x0c\r ]+)")
+
+
+def _wrap(text, width):
+    """Each line of `text` filled to at most `width` characters: Jinja2's
+    wordwrap(width, break_on_hyphens=False) — lines break at whitespace, a
+    longer word is cut — without importing textwrap and compiling its
+    patterns (a few milliseconds of every run). A port of textwrap's
+    algorithm for exactly those settings; the tests compare the two."""
+    return "\n".join("\n".join(_wrap_line(line, width)) for line in str(text).splitlines())
+
+
+def _wrap_line(line, width):
+    if width < 1:
+        raise ValueError(f"wrap width {width} must be at least 1")
+    chunks = [c for c in _SPACES.split(line) if c]
+    chunks.reverse()
+    lines = []
+    while chunks:
+        cur, cur_len = [], 0
+        if lines and chunks[-1].strip() == "":      # no line starts with spaces
+            del chunks[-1]
+        while chunks and cur_len + len(chunks[-1]) <= width:
+            cur_len += len(chunks[-1])
+            cur.append(chunks.pop())
+        if chunks and len(chunks[-1]) > width:      # a word longer than a line
+            left = width - cur_len
+            cur.append(chunks[-1][:left])
+            chunks[-1] = chunks[-1][left:]
+        if cur and cur[-1].strip() == "":           # nor ends with them
+            del cur[-1]
+        if cur:
+            lines.append("".join(cur))
+    return lines
+
+
 def _c_comment_line(text):
     """_c_comment on one line (the banner's file names)."""
     return _c_comment(text).replace("\n", " ")
@@ -177,7 +214,7 @@ def environment(kind="c", cache=None):
                        atomic_summary=_atomic_summary,
                        bytemap=lambda s: _md_block(diagrams.draw(s)),
                        segment_diagram=lambda lay: _md_block(diagrams.segment(lay)),
-                       int_text=_int_text)
+                       int_text=_int_text, wrap=_wrap)
     env.globals.update(names=names, writers=checks.WRITERS)
     _environments[key] = env
     return env

@@ -418,3 +418,26 @@ int roam_codegen_test_features(roam_feature_t *f)
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Wrap(unittest.TestCase):
+    """The doc comments' `wrap` filter fills lines exactly as Jinja2's
+    wordwrap does when it does not break at hyphens."""
+
+    def test_agrees_with_jinja2_wordwrap(self):
+        import random
+
+        import jinja2
+        from jinja2.filters import do_wordwrap
+        from roam_codegen.render import _wrap
+
+        env = jinja2.Environment()
+        pieces = ["a", "bb", "ccc", "x" * 20, "y" * 80, " ", "  ", "\t", "-", "well-known",
+                  "\n", "\r\n", "\x0c", "\xa0", "\u2028", "é"]
+        rng = random.Random(7)
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+            width = rng.choice([1, 2, 5, 10, 20, 74])
+            self.assertEqual(_wrap(text, width),
+                             do_wordwrap(env, text, width, break_on_hyphens=False),
+                             f"{text!r} at width {width}")
