@@ -1,13 +1,22 @@
 """Results the generator already worked out, kept in a directory between runs
 and found again by the digest of everything they depend on (the way Python
 keeps compiled modules): the tree of a schema file that parsed and passed
-the structural check, and the names the library's headers declare. A cache
-that cannot be read or written only makes a run slower."""
+the structural check (`trees`), the names the library's headers declare
+(`headers`), the ABI baseline read and grouped (`baselines`), the README
+blocks that do not depend on the schema (`blocks`), the compiled templates
+(`templates`, in Jinja2's format) and the record of each successful run
+(`runs`, see cli.py). A cache that cannot be read or written only makes a
+run slower."""
 
-import hashlib
 import os
-import pickle
-import tempfile
+
+try:        # CPython's own SHA-256: hashlib would load OpenSSL first
+    from _sha256 import sha256
+except ImportError:
+    from hashlib import sha256
+
+# pickle and tempfile are imported by the methods that need them: a run
+# that finds nothing to do reads one entry, as bytes (`get_bytes`).
 
 KEEP = 256      # entries of one kind; past that the oldest go
 
@@ -21,13 +30,36 @@ class Cache:
 
     def get(self, kind, key):
         """The value stored under (kind, key), or None."""
+        data = self.get_bytes(kind, key)
+        if data is None:
+            return None
+        import pickle
+
         try:
-            with open(self._path(kind, key), "rb") as f:
-                return pickle.load(f)
-        except Exception:       # missing, truncated or from another version
+            return pickle.loads(data)
+        except Exception:       # truncated or from another version
             return None
 
     def put(self, kind, key, value):
+        import pickle
+
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        self.put_bytes(kind, key, data)
+
+    def get_bytes(self, kind, key):
+        """The bytes stored under (kind, key), or None."""
+        try:
+            with open(self._path(kind, key), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def put_bytes(self, kind, key, data):
+        import tempfile
+
         folder = os.path.join(self.root, kind)
         tmp = None
         try:
@@ -35,10 +67,10 @@ class Cache:
             _prune(folder)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, self._path(kind, key))
             tmp = None
-        except (OSError, pickle.PicklingError):
+        except OSError:
             pass
         finally:
             if tmp is not None:
@@ -60,7 +92,7 @@ def _prune(folder):
 def digest(*parts):
     """Hex digest of byte strings, each length-prefixed (no two lists of
     parts give the same input)."""
-    h = hashlib.sha256()
+    h = sha256()
     for p in parts:
         h.update(len(p).to_bytes(8, "little"))
         h.update(p)

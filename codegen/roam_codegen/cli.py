@@ -257,7 +257,7 @@ class _Memo:
         self.cache, self.key = cache, key
 
     def done(self):
-        outputs = self.cache.get("runs", self.key)
+        outputs = self._outputs()
         if not outputs:
             return False
         for path, want in outputs.items():
@@ -269,9 +269,24 @@ class _Memo:
                 return False
         return True
 
+    # The record: "digest NUL path NUL" for each output (no path holds a NUL),
+    # read without importing pickle.
+
+    def _outputs(self):
+        data = self.cache.get_bytes("runs", self.key)
+        parts = data.split(b"\0") if data else []
+        if not parts or parts.pop() != b"" or len(parts) % 2:
+            return None
+        try:
+            return {os.fsdecode(path): want.decode("ascii")
+                    for want, path in zip(parts[::2], parts[1::2])}
+        except UnicodeDecodeError:
+            return None
+
     def remember(self, files):
-        self.cache.put("runs", self.key, {path: digest(text.encode("utf-8"))
-                                          for path, text in files.items()})
+        self.cache.put_bytes("runs", self.key, b"".join(
+            digest(text.encode("utf-8")).encode("ascii") + b"\0" + os.fsencode(path) + b"\0"
+            for path, text in files.items()))
 
 
 def _memo(args, cache):
