@@ -28,9 +28,39 @@ _REF = "#/$defs/"
 
 def unsupported(doc):
     """[(JSON pointer, keyword)] of every keyword (or keyword value) of the
-    JSON Schema `doc` this interpreter cannot judge, in document order."""
+    JSON Schema `doc` this interpreter cannot judge, in document order: one
+    it does not implement, one in a form it does not implement, and a $ref
+    that comes back to its definition without reading a value (on which it
+    would never finish)."""
     out = []
     _audit(doc, doc, "#", out)
+    if not out:
+        out += _cycles(doc)
+    return out
+
+
+def _cycles(doc):
+    """A $ref of each definition that reaches itself again on the same value
+    (through $ref and anyOf only)."""
+    defs = doc.get("$defs", {})
+
+    def refs(schema):
+        found = [schema["$ref"][len(_REF):]] if "$ref" in schema else []
+        for sub in schema.get("anyOf", []):
+            found += refs(sub)
+        return found
+
+    out = []
+    for name in defs:
+        seen, todo = set(), refs(defs[name])
+        while todo:
+            ref = todo.pop()
+            if ref == name:
+                out.append((f"#/$defs/{name}/$ref", "$ref"))
+                break
+            if ref not in seen:
+                seen.add(ref)
+                todo += refs(defs[ref])
     return out
 
 

@@ -225,6 +225,15 @@ class UnsupportedKeyword(GenTestCase):
                           ("#/properties/a/$ref", "$ref"),
                           ("#/properties/b/type", "type")])
 
+    def test_a_definition_that_refers_to_itself_on_the_same_value(self):
+        doc = {"$defs": {"a": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/b"}]},
+                         "b": {"$ref": "#/$defs/a"},
+                         "c": {"type": "array", "items": {"$ref": "#/$defs/c"}}},
+               "$ref": "#/$defs/a"}
+        # c reads an item before it comes back: a tree's depth bounds it.
+        self.assertEqual(lean_schema.unsupported(doc),
+                         [("#/$defs/a/$ref", "$ref"), ("#/$defs/b/$ref", "$ref")])
+
 
 if __name__ == "__main__":
     unittest.main()
