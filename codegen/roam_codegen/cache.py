@@ -8,12 +8,8 @@ blocks that do not depend on the schema (`blocks`), the compiled templates
 (`runs`, see cli.py). A cache that cannot be read or written only makes a
 run slower."""
 
+import hashlib
 import os
-
-try:        # CPython's own SHA-256: hashlib would load OpenSSL first
-    from _sha256 import sha256
-except ImportError:
-    from hashlib import sha256
 
 # pickle and tempfile are imported by the methods that need them: a run
 # that finds nothing to do reads one entry, as bytes (`get_bytes`).
@@ -92,7 +88,7 @@ def _prune(folder):
 def digest(*parts):
     """Hex digest of byte strings, each length-prefixed (no two lists of
     parts give the same input)."""
-    h = sha256()
+    h = hashlib.sha256()     # OpenSSL's: several times CPython's own _sha256
     for p in parts:
         h.update(len(p).to_bytes(8, "little"))
         h.update(p)
