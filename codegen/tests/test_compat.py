@@ -603,6 +603,21 @@ class BaselineFile(CompatCase):
         self.assertOnly(self.compat(1), H, 1, "breaking", "fact 'future.thing' removed")
 
 
+class Unchanged(unittest.TestCase):
+    def test_the_rules_find_nothing_when_no_value_changed(self):
+        # diff() answers "no difference" without running them then.
+        from roam_codegen import compat_diff
+
+        for folder in (FIXTURE, REAL_SCHEMA):
+            with self.subTest(schema=folder):
+                facts = compat.facts(gen.load_schema(folder))
+                moved = {k: compat.Fact(f.value, f.at + "0") for k, f in facts.items()}
+                rules = compat_diff._Diff(compat_diff._tree(facts), compat_diff._tree(moved))
+                rules.run()
+                self.assertEqual(rules.out, [])
+                self.assertEqual(compat.diff(facts, moved), [])
+
+
 class Doc(CompatCase):
     def test_doc_lists_the_changes_and_check_agrees(self):
         self.assertEqual(self.ws.gen()[0], 0)
