@@ -158,7 +158,7 @@ def _unsupported_keywords(errs):
     where = os.path.relpath(PATH, os.path.dirname(os.path.dirname(HERE)))
     seen = {str(e) for e in errs.errors}
     for pointer, keyword in _audited[1]:
-        e = SchemaError(where, _line_of_key(pointer), f"{pointer}: JSON Schema keyword "
+        e = SchemaError(where, _line_of_key(pointer), f"{pointer}: JSON Schema "
                         f"'{keyword}' is not implemented by the generator's structural "
                         "check (codegen/roam_codegen/lean_schema.py): implement it "
                         "there, with its jsonschema meaning, before the language uses it")

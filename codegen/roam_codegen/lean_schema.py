@@ -22,6 +22,8 @@ KEYWORDS = frozenset({"type", "enum", "pattern", "minimum", "maximum", "maxLengt
 ANNOTATIONS = frozenset({"title", "description", "enumDescriptions", "$comment",
                          "default", "examples", "$schema", "$id", "$defs"})
 
+CYCLE = "$ref back to its own definition on the same value"
+
 _TYPES = frozenset({"string", "integer", "number", "boolean", "array", "object", "null"})
 _REF = "#/$defs/"
 
@@ -56,7 +58,7 @@ def _cycles(doc):
         while todo:
             ref = todo.pop()
             if ref == name:
-                out.append((f"#/$defs/{name}/$ref", "$ref"))
+                out.append((f"#/$defs/{name}/$ref", CYCLE))
                 break
             if ref not in seen:
                 seen.add(ref)
