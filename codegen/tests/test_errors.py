@@ -169,7 +169,7 @@ structs:
                             "duplicate field 'user_slot.state' rmw 'join'")
 
 
-class LayoutErrors(SchemaErrorTest):
+class StructLayoutErrors(SchemaErrorTest):
     def test_overlapping_fields(self):
         self.edit(HEADER, "type: u32", "type: u64", after="name: batch")
         self.assertRejected(HEADER, self.line(HEADER, "name: users", "offset: 20"),
