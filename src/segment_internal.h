@@ -48,6 +48,7 @@ static inline void roam__guest_set(roam_segment_t *seg, roam_peer_entry_t *p, ui
 {
     seg->peer_index = index;
     seg->peer_epoch = epoch;
+    seg->peer_mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, epoch);
     seg->peer = p;
 }
 
@@ -56,6 +57,9 @@ static inline void roam__guest_clear(roam_segment_t *seg)
 {
     seg->peer_index = ROAM_NO_PEER;
     seg->peer = (roam_peer_entry_t *)(uintptr_t)&roam__no_peer_entry;
+    /* Attached: never what the no-peer entry (Empty) holds, so that a
+     * heartbeat never stores into it. */
+    seg->peer_mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, 0);
 }
 
 /* The mapping moved to seg->base: the entry held is where the layout puts
