@@ -28,6 +28,11 @@ roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
 /* A handle that holds nothing, so that close is always safe. */
 void roam__seg_clear(roam_segment_t *seg);
 
+/* Validate the segment mapped at seg->base (guarded) into the handle's
+ * snapshot and layout, and start the host's watch of every entry afresh:
+ * what a create or an attach does last. */
+roam_err_t roam__seg_validate(roam_segment_t *seg, roam_diag_t *diag);
+
 /* Take the host lock on fd without waiting: 0, or -1 with errno (EAGAIN
  * when another open file description holds it). A read-only fd takes a
  * read lock, which still conflicts with a host's write lock. */
