@@ -160,7 +160,7 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     err = roam__seg_len(cur, &len, diag, "current_size");
     if (err)
         return err;
-    seg->base = roam__seg_map(seg->fd, len);
+    seg->base = roam__seg_map_join(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
     seg->map_len = len;

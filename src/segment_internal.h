@@ -15,6 +15,10 @@ roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_head
 /* Map len bytes of fd shared, read-write; NULL (errno set) on failure. */
 void *roam__seg_map(int fd, size_t len);
 
+/* roam__seg_map for a guest joining: a small segment's page tables are
+ * filled at once (segment_map.c says why). */
+void *roam__seg_map_join(int fd, size_t len);
+
 /* *len = size, the length of a mapping. ROAM_E_ADDRESS_SPACE, naming step,
  * when size does not fit in size_t (a segment over 4 GiB in a 32-bit
  * process): a size is refused, never truncated. */
