@@ -28,9 +28,11 @@ roam_err_t roam_header_snapshot(const void *buf, size_t len, roam_segment_header
 
 roam_err_t roam_header_check(const roam_segment_header_plain_t *snap)
 {
-    roam_layout_t l;
+    uint64_t current = roam_segment_header_plain_current_size(snap);
 
-    return roam__header_check(snap, roam_segment_header_plain_current_size(snap), &l);
+    if (roam__unlikely(roam__header_suspect(snap, current)))
+        return roam__header_check_precise(snap, current);
+    return ROAM_OK;
 }
 
 roam_err_t roam_header_check_mapping(const roam_segment_header_plain_t *snap, uint64_t mapped_len)
@@ -47,19 +49,16 @@ static roam_err_t __attribute__((noinline)) roam__header_validate_local(const vo
                                                                         unsigned flags)
 {
     roam_segment_header_plain_t local;
-    roam_layout_t l;
 
-    return roam__header_validate(buf, len, flags, &local, &l);
+    return roam__header_validate(buf, len, flags, &local, NULL);
 }
 
 static inline roam_err_t roam__header_validate_into(const void *buf, size_t len, unsigned flags,
                                                     roam_segment_header_plain_t *snap)
 {
-    roam_layout_t l;
-
-    if (snap == NULL)
+    if (roam__unlikely(snap == NULL))
         return roam__header_validate_local(buf, len, flags);
-    return roam__header_validate(buf, len, flags, snap, &l);
+    return roam__header_validate(buf, len, flags, snap, NULL);
 }
 
 static roam_err_t __attribute__((noinline)) roam__header_validate_outlined(
