@@ -114,7 +114,6 @@ FUZZ_TARGETS := header segment frame cli_args
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
-FUZZ_SMOKE   ?= 1
 FUZZ_CFLAGS  := $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli
 FUZZ_OBJ     := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) $(filter-out src/cli/main.c,$(CLI_SRC)))
@@ -134,7 +133,7 @@ PROCESS_TESTS := $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TES
 
 .PHONY: all lib cli man regen gen-check compat compat-baseline check check-unit check-gen \
         check-clang check-examples check-install check-sanitize check-abi check-abi-target \
-        check-fuzz fuzz fuzz-seeds fuzz-smoke bench bench-gen clean deps-build deps-test \
+        check-fuzz check-run check-build check-build-sanitize check-build-fuzz fuzz fuzz-seeds bench bench-gen clean deps-build deps-test \
         install uninstall FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -251,33 +250,46 @@ CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
 TEST_OBJ_check_fuzz_replay = $(CLI_LIB_OBJ)
 $(BUILD)/tests/check_fuzz_replay: $(CLI_LIB_OBJ) $(wildcard fuzz/*.c)
 
-# Run every Check test binary of this build (CK_FORK keeps a crash in one
-# test from hiding the others), all of them even when one fails, so that a
-# schema change shows at once whether it breaks only roam v7 conformance.
-# TEST_RUNNER runs them on another ABI; TEST_ENV is extra environment.
+# ---- Running tests ------------------------------------------------------------
+# A run is one Check test binary (BIN.run) or one fuzz target's smoke run
+# (fuzz_TARGET.smoke). check-run runs the runs in RUNS, TEST_JOBS at a time,
+# every one even when some fail (CK_FORK keeps a crash in one test from
+# hiding the others, so a schema change shows at once whether it breaks only
+# roam v7 conformance), the longest first by the time each took last time
+# (BIN.ms), and lists the failures at the end. Each run's output is printed
+# whole when it ends. Tests that start processes wait on conditions with
+# deadlines of seconds, never on one run's speed, so they run side by side
+# with the rest; TEST_JOBS=1 runs one at a time.
 RUN_TESTS ?= $(TESTS)
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_RUNNER ?=
 TEST_ENV ?=
-check-unit: $(RUN_TESTS) $(CLI) $(FUZZ_SEEDS)
+RUNS ?=
+check-run:
 	@rm -f $(BUILD)/failed-tests
-	@# Tests that start no process run side by side (TEST_JOBS at a time);
-	@# the ones that run real processes and time them run one at a time.
-	@$(MAKE) --no-print-directory -k -j$(TEST_JOBS) \
-	    $(addsuffix .run,$(filter-out $(addprefix %/,$(PROCESS_TESTS)),$(RUN_TESTS))) || true
-	@$(MAKE) --no-print-directory -k -j1 \
-	    $(addsuffix .run,$(filter $(addprefix %/,$(PROCESS_TESTS)),$(RUN_TESTS))) || true
+	@runs=$$(for r in $(RUNS); do \
+	        printf '%s %s\n' "$$(cat $${r%.*}.ms 2>/dev/null || echo 999999)" "$$r"; \
+	    done | sort -k1,1nr -k2 | cut -d' ' -f2); \
+	$(MAKE) --no-print-directory -k -j$(TEST_JOBS) $$runs || true
 	@if [ -s $(BUILD)/failed-tests ]; then echo "FAILED:$$(cat $(BUILD)/failed-tests)"; exit 1; fi
 
-# One test binary, its output printed whole when it ends; a failure is
-# added to $(BUILD)/failed-tests.
+# One test binary with the CLI and fuzz seeds of its own build; a failure
+# is added to $(BUILD)/failed-tests.
 %.run: FORCE
-	@log=$*.log; echo "== $*" > $$log; \
-	if $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$(CLI) ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
-	        ROAM_TEST_FUZZ_SEEDS=$(CURDIR)/$(FUZZ_DIR)/seeds \
+	@b=$(patsubst %/tests/,%,$(dir $*)); log=$*.log; echo "== $*" > $$log; \
+	t0=$$(date +%s%N); \
+	if $(TEST_ENV) ROAM_SHM_CLI=$(CURDIR)/$$b/roam-shm ROAM_TEST_FIXTURES=$(CURDIR)/tests/fixtures \
+	        ROAM_TEST_FUZZ_SEEDS=$(CURDIR)/$$b/fuzz/seeds \
 	        ROAM_TEST_FUZZ_REGRESSIONS=$(CURDIR)/fuzz/regressions \
-	        $(TEST_RUNNER) $* >> $$log 2>&1; then cat $$log; \
-	else cat $$log; echo " $*" >> $(BUILD)/failed-tests; exit 1; fi
+	        $(TEST_RUNNER) $* >> $$log 2>&1; then ok=1; else ok=0; fi; \
+	echo $$(( ($$(date +%s%N) - t0) / 1000000 )) > $*.ms; cat $$log; \
+	[ $$ok = 1 ] || { echo " $*" >> $(BUILD)/failed-tests; exit 1; }
+
+# The test binaries of this build, its CLI and the fuzz seeds they read.
+check-build: $(RUN_TESTS) $(CLI) $(FUZZ_SEEDS)
+
+check-unit: check-build
+	@$(MAKE) --no-print-directory RUNS="$(RUN_TESTS:=.run)" check-run
 
 # The generator's tests, rerun when the generator, its tests, the schema,
 # the README or the headers it scans change.
@@ -304,35 +316,47 @@ $(BUILD)/clang/%.ok: % $(CLANG_HDRS)
 	@clang $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Igenerated -Isrc -Isrc/cli \
 	    -Itests/util $(CHECK_CFLAGS) -fsyntax-only $< && touch $@
 
+# make check builds everything first, then runs every variant's tests and
+# the fuzz smoke runs together (check-run).
 check: deps-test
 	@$(MAKE) --no-print-directory gen-check
 	@$(MAKE) --no-print-directory compat
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-gen
 	@$(MAKE) --no-print-directory check-clang
-	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-examples
 	@$(MAKE) --no-print-directory check-install
-	@$(MAKE) --no-print-directory check-sanitize
-	@$(MAKE) --no-print-directory check-fuzz
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-build-sanitize
+	@$(MAKE) --no-print-directory check-build-fuzz
+	@$(MAKE) --no-print-directory RUNS="$(TESTS:=.run) $(SAN_RUNS) $$(cat $(FUZZ_RUNS_FILE))" \
+	    check-run
 
-# The message-stream tests send ROAM_TEST_MESSAGES each way under the
-# sanitizers (they are many times slower there); the plain run sends its full
-# count (a million messages between two processes).
-SAN_TEST_ENV := ROAM_TEST_MESSAGES=20000
+# The sanitizer variants: every test under ASan+UBSan; the threaded ones
+# under TSan at -O0 and -O2 (what the optimiser may reorder or merge in
+# shared-memory code differs between the two). The message-stream tests
+# send ROAM_TEST_MESSAGES each way there (they are many times slower; TSan
+# checks every access of every message, so a few thousand through a ring
+# that wraps every few messages and a pool of 14 slots suffice); the plain
+# run sends its full count (a million messages between two processes).
+ASAN_TEST_ENV := ROAM_TEST_MESSAGES=20000
+TSAN_TEST_ENV := ROAM_TEST_MESSAGES=5000
+ASAN_TESTS := $(TESTS:$(BUILD)/%=build/asan/%)
+TSAN_O0_TESTS := $(TSAN_TESTS:$(BUILD)/%=build/tsan-O0/%)
+TSAN_O2_TESTS := $(TSAN_TESTS:$(BUILD)/%=build/tsan-O2/%)
+SAN_RUNS := $(addsuffix .run,$(ASAN_TESTS) $(TSAN_O0_TESTS) $(TSAN_O2_TESTS))
+$(ASAN_TESTS:=.run): TEST_ENV += $(ASAN_TEST_ENV)
+$(TSAN_O0_TESTS:=.run) $(TSAN_O2_TESTS:=.run): TEST_ENV += $(TSAN_TEST_ENV)
 
-check-sanitize: deps-test
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" \
-	    TEST_ENV="$(SAN_TEST_ENV)" check-unit
-	@# Threaded tests under TSan at -O0 and -O2: what the optimiser may
-	@# reorder or merge in shared-memory code differs between the two.
-	@if [ -n "$(TSAN_TESTS)" ]; then \
-	    for o in O0 O2; do \
-	        $(MAKE) --no-print-directory BUILD=build/tsan-$$o SAN=tsan CFLAGS="-$$o -g" \
-	            TEST_ENV="$(SAN_TEST_ENV)" \
-	            RUN_TESTS="$(patsubst $(BUILD)/%,build/tsan-$$o/%,$(TSAN_TESTS))" check-unit || exit 1; \
-	    done; \
-	fi
+check-build-sanitize: | deps-test
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-build
+	@$(MAKE) --no-print-directory BUILD=build/tsan-O0 SAN=tsan CFLAGS="-O0 -g" \
+	    RUN_TESTS="$(TSAN_O0_TESTS)" check-build
+	@$(MAKE) --no-print-directory BUILD=build/tsan-O2 SAN=tsan CFLAGS="-O2 -g" \
+	    RUN_TESTS="$(TSAN_O2_TESTS)" check-build
+
+check-sanitize: check-build-sanitize
+	@$(MAKE) --no-print-directory RUNS="$(SAN_RUNS)" check-run
 
 # ---- Fuzzing ----------------------------------------------------------------
 # The targets' variables are above. The library and the CLI's parsing are
@@ -362,28 +386,34 @@ fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
 	        $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t; \
 	done
 
-# In make check: replay the seeds and every regression, then a short run
-# (FUZZ_SMOKE seconds each); skipped, with a message, without libFuzzer.
-check-fuzz: | deps-test
+# In make check: each target replays its seeds and every regression, then
+# runs FUZZ_SMOKE_RUNS inputs from a fixed seed (the same inputs every time).
+# Without a clang with libFuzzer the smoke runs are skipped, with a message;
+# FUZZ_RUNS_FILE lists the runs there are.
+FUZZ_SMOKE_RUNS ?= 50000
+FUZZ_RUNS_FILE := $(BUILD)/fuzz-runs
+check-build-fuzz: | deps-test
 	@mkdir -p $(BUILD)
 	@if printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d[0] & n & 0); }\n' | \
 	        $(FUZZ_CC) -x c -fsanitize=fuzzer - -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \
-	    $(MAKE) --no-print-directory fuzz-smoke; \
-	else echo "no $(FUZZ_CC) with libFuzzer: skipping the fuzz smoke run"; fi
+	    $(MAKE) --no-print-directory $(FUZZ_BINS) $(FUZZ_SEEDS) && \
+	    echo "$(FUZZ_BINS:=.smoke)" > $(FUZZ_RUNS_FILE); \
+	else echo "no $(FUZZ_CC) with libFuzzer: skipping the fuzz smoke runs"; : > $(FUZZ_RUNS_FILE); fi
 
-fuzz-smoke: $(FUZZ_BINS) $(FUZZ_SEEDS)
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    echo "== fuzz_$$t: replay, then $(FUZZ_SMOKE) s"; \
-	    opts=""; [ $$t = cli_args ] && opts=-close_fd_mask=3; \
-	    log=$(FUZZ_DIR)/smoke-$$t.log; \
-	    $(FUZZ_DIR)/fuzz_$$t -runs=0 $$opts $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t \
-	        >$$log 2>&1 || { cat $$log; exit 1; }; tail -1 $$log; \
-	    rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t; \
-	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE) -seed=1 $$opts \
+check-fuzz: check-build-fuzz
+	@$(MAKE) --no-print-directory RUNS="$$(cat $(FUZZ_RUNS_FILE))" check-run
+
+$(FUZZ_DIR)/fuzz_%.smoke: FORCE
+	@t=$*; log=$(FUZZ_DIR)/smoke-$$t.log; echo "== fuzz_$$t: replay, then $(FUZZ_SMOKE_RUNS) inputs" > $$log; \
+	opts=""; [ $$t = cli_args ] && opts=-close_fd_mask=3; \
+	rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t; t0=$$(date +%s%N); \
+	if $(FUZZ_DIR)/fuzz_$$t -runs=0 $$opts $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t >>$$log 2>&1 && \
+	   $(FUZZ_DIR)/fuzz_$$t -runs=$(FUZZ_SMOKE_RUNS) -seed=1 $$opts \
 	        -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
-	        $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t \
-	        >$$log 2>&1 || { cat $$log; exit 1; }; tail -1 $$log; \
-	done
+	        $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/seeds/$$t fuzz/regressions/$$t >>$$log 2>&1; \
+	then echo $$(( ($$(date +%s%N) - t0) / 1000000 )) > $(FUZZ_DIR)/fuzz_$$t.ms; \
+	    sed -n '1p;/DONE/p' $$log; \
+	else cat $$log; echo " fuzz_$$t" >> $(BUILD)/failed-tests; exit 1; fi
 
 # ---- Examples: the README's host and guest, built and run -----------------
 $(BUILD)/examples/%: examples/%.c $(LIB)

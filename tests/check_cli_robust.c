@@ -473,23 +473,37 @@ static const char *const slow_create[] = {
     "--max-payload-size", "64", "--size-class", "64:2000000", NULL,
 };
 
-/* Start the slow create of path; its pid. */
+/* Start the slow create of path; its pid. The child gets the default
+ * action for the signals the tests send before it can receive one: until
+ * exec it runs with the test runner's handlers, and Check's SIGTERM and
+ * SIGINT handler would end the whole test's process group. */
 static pid_t start_slow_create(const char *path)
 {
     const char *argv[sizeof slow_create / sizeof slow_create[0]];
-    pid_t pid = fork();
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    sigset_t block, old;
+    pid_t pid;
 
     memcpy(argv, slow_create, sizeof argv);
     argv[2] = path;
     argv[0] = getenv("ROAM_SHM_CLI");
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&block, sigs[i]);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
 
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         dup2(null, STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     ck_assert_int_gt(pid, 0);
     return pid;
 }
@@ -507,20 +521,45 @@ static void expect_absent_or_whole(const char *path, const char *when)
     cli_result_free(&r);
 }
 
+/* How long one slow create takes here, in ms (at least 1): the signals
+ * below are spread over that time, so that they land before, during and
+ * after each of its steps whatever the machine's speed. */
+static uint32_t slow_create_ms(const char *path)
+{
+    uint64_t t0 = roam_clock_now_ns();
+    pid_t pid = start_slow_create(path);
+    int st;
+    uint64_t ms;
+
+    waitpid(pid, &st, 0);
+    ms = (roam_clock_now_ns() - t0) / 1000000u;
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the slow create failed: %d", st);
+    unlink(path);
+    return ms > 0 ? (uint32_t)ms : 1;
+}
+
+/* The k-th of SIGNAL_STEPS delays: 0 to 5/4 of the create's time. */
+#define SIGNAL_STEPS 11u
+static uint32_t signal_delay_ms(uint32_t create_ms, uint32_t k)
+{
+    return create_ms * k / 8u;
+}
+
 START_TEST(killed_create_leaves_no_half_file)
 {
-    static const uint32_t delays_ms[] = {0, 1, 2, 5, 10, 20, 40, 80, 200, 400, 700, 1000};
     char *path = scratch("seg");
+    uint32_t create_ms = slow_create_ms(path);
 
-    for (size_t i = 0; i < sizeof delays_ms / sizeof delays_ms[0]; i++) {
+    for (uint32_t k = 0; k < SIGNAL_STEPS; k++) {
         char when[64];
         int st;
+        uint32_t delay = signal_delay_ms(create_ms, k);
         pid_t pid = start_slow_create(path);
 
-        proc_sleep_ms(delays_ms[i]);
+        proc_sleep_ms(delay);
         kill(pid, SIGKILL);
         waitpid(pid, &st, 0);
-        snprintf(when, sizeof when, "killed after %u ms", delays_ms[i]);
+        snprintf(when, sizeof when, "killed after %u of %u ms", delay, create_ms);
         expect_absent_or_whole(path, when);
         unlink(path);
     }
@@ -530,20 +569,20 @@ END_TEST
 
 START_TEST(interrupted_create_finishes_or_cleans_up)
 {
-    /* SIGINT/SIGTERM wait until the segment is in place, then end the tool:
-     * the target is whole and no temporary is left. */
-    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGTERM, SIGINT, SIGHUP};
-    static const uint32_t delays_ms[] = {5, 30, 60, 300, 600, 900};
+    /* SIGINT/SIGTERM/SIGHUP wait until the segment is in place, then end
+     * the tool: the target is whole and no temporary is left. */
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     char *path = scratch("seg");
+    uint32_t create_ms = slow_create_ms(path);
 
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        int st;
+    for (uint32_t k = 0; k < SIGNAL_STEPS; k++) {
+        int st, sig = sigs[k % (sizeof sigs / sizeof sigs[0])];
         pid_t pid = start_slow_create(path);
 
-        proc_sleep_ms(delays_ms[i]);
-        kill(pid, sigs[i]);
+        proc_sleep_ms(signal_delay_ms(create_ms, k));
+        kill(pid, sig);
         waitpid(pid, &st, 0);
-        expect_absent_or_whole(path, strsignal(sigs[i]));
+        expect_absent_or_whole(path, strsignal(sig));
         ck_assert_int_le(cli_dir_entries(tmp), 1);
         unlink(path);
     }

@@ -29,7 +29,7 @@ static uint64_t rng(void)
 static unsigned char *alloc_exact(size_t len)
 {
     void *p = NULL;
-    ck_assert_int_eq(posix_memalign(&p, ROAM_SEGMENT_ALIGN, len != 0 ? len : 1), 0);
+    test_require(posix_memalign(&p, ROAM_SEGMENT_ALIGN, len != 0 ? len : 1) == 0);
     return p;
 }
 
@@ -51,20 +51,20 @@ static void walk(unsigned char *seg, size_t len, const roam_segment_header_plain
     uint64_t sum = 0;
     for (uint32_t i = 0; i < roam_segment_header_plain_max_guests(snap); i++) {
         roam_peer_entry_t *p = roam_segment_peer(seg, snap, i);
-        ck_assert_ptr_nonnull(p);
-        ck_assert((unsigned char *)(p + 1) <= seg + len);
+        test_require(p != NULL);
+        test_require((unsigned char *)(p + 1) <= seg + len);
         sum += roam_peer_entry_load_state(p) + roam_peer_entry_ring_offset(p);
         for (int d = 0; d < 2; d++) {
             roam_bipbuf_header_t *r = roam_segment_ring(seg, snap, i, (enum roam_ring_dir)d);
-            ck_assert_ptr_nonnull(r);
-            ck_assert((unsigned char *)r + sizeof *r + roam_bipbuf_header_capacity(r) <= seg + len);
+            test_require(r != NULL);
+            test_require((unsigned char *)r + sizeof *r + roam_bipbuf_header_capacity(r) <= seg + len);
             sum += roam_bipbuf_header_load_read(r);
         }
     }
     for (uint32_t i = 0; i < roam_segment_header_plain_num_var_slot_classes(snap); i++) {
         roam_size_class_header_t *c = roam_segment_class(seg, snap, i);
-        ck_assert_ptr_nonnull(c);
-        ck_assert((unsigned char *)(c + 1) <= seg + len);
+        test_require(c != NULL);
+        test_require((unsigned char *)(c + 1) <= seg + len);
         sum += roam_size_class_header_slot_size(c);
     }
     (void)sum;
@@ -97,8 +97,8 @@ static uint32_t mutate_rounds(const unsigned char *seg, size_t len, uint64_t see
             walk(copy, n, &snap);
             accepted++;
         } else {
-            ck_assert_int_eq(diag.err, err);
-            ck_assert(diag.msg[0] != '\0');
+            test_require_uint_eq(diag.err, err);
+            test_require(diag.msg[0] != '\0');
         }
         free(copy);
     }
@@ -145,7 +145,7 @@ START_TEST(random_frames_never_read_outside)
         }
         roam_diag_t diag;
         roam_err_t err = roam_frame_check(e, avail, &diag);
-        ck_assert(err == ROAM_OK || diag.err == err);
+        test_require(err == ROAM_OK || diag.err == err);
         free(e);
     }
 }

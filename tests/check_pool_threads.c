@@ -121,48 +121,67 @@ START_TEST(concurrent_alloc_free)
 }
 END_TEST
 
-typedef struct racer {
+#define RACE_ROUNDS 2000
+
+/* Two threads that, each round, free the same handle at the same moment
+ * (the main thread allocates it between two barriers). */
+typedef struct race {
     const roam_pool_t *pool;
+    pthread_barrier_t start, done;
     roam_slot_t slot;
-    pthread_barrier_t *go;
-    roam_err_t result;
+    roam_err_t result[2];
+} race_t;
+
+typedef struct racer {
+    race_t *race;
+    int id;
 } racer_t;
 
-static void *free_once(void *arg)
+static void *free_each_round(void *arg)
 {
     racer_t *r = arg;
+    race_t *race = r->race;
 
-    pthread_barrier_wait(r->go);
-    r->result = roam_pool_free(r->pool, r->slot, NULL);
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        pthread_barrier_wait(&race->start);
+        race->result[r->id] = roam_pool_free(race->pool, race->slot, NULL);
+        pthread_barrier_wait(&race->done);
+    }
     return NULL;
 }
 
 START_TEST(racing_double_free)
 {
     shared_pool_t sp;
-    pthread_barrier_t go;
+    race_t race;
+    racer_t r[2];
+    pthread_t th[2];
 
     make_pool(&sp, 0);
-    pthread_barrier_init(&go, NULL, 2);
-    for (int round = 0; round < 2000; round++) {
-        racer_t r[2];
-        pthread_t th[2];
-        roam_slot_t s;
+    race.pool = &sp.pool;
+    pthread_barrier_init(&race.start, NULL, 3);
+    pthread_barrier_init(&race.done, NULL, 3);
+    for (int i = 0; i < 2; i++) {
+        r[i] = (racer_t){&race, i};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, free_each_round, &r[i]), 0);
+    }
+    for (int round = 0; round < RACE_ROUNDS; round++) {
         int won = 0;
 
-        ck_assert_int_eq(roam_pool_alloc(&sp.pool, 1, 0, &s), ROAM_OK);
+        test_require_uint_eq(roam_pool_alloc(&sp.pool, 1, 0, &race.slot), ROAM_OK);
+        race.result[0] = race.result[1] = ROAM_E_INVALID;
+        pthread_barrier_wait(&race.start);   /* both free it now */
+        pthread_barrier_wait(&race.done);
         for (int i = 0; i < 2; i++) {
-            r[i] = (racer_t){&sp.pool, s, &go, ROAM_E_INVALID};
-            ck_assert_int_eq(pthread_create(&th[i], NULL, free_once, &r[i]), 0);
+            test_require(race.result[i] == ROAM_OK || race.result[i] == ROAM_E_SLOT_STALE);
+            won += race.result[i] == ROAM_OK;
         }
-        for (int i = 0; i < 2; i++) {
-            pthread_join(th[i], NULL);
-            ck_assert(r[i].result == ROAM_OK || r[i].result == ROAM_E_SLOT_STALE);
-            won += r[i].result == ROAM_OK;
-        }
-        ck_assert_int_eq(won, 1);
+        test_require_uint_eq(won, 1);
     }
-    pthread_barrier_destroy(&go);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&race.start);
+    pthread_barrier_destroy(&race.done);
     for (uint32_t c = 0; c < 2; c++) {
         uint32_t n;
 

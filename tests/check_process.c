@@ -663,8 +663,8 @@ END_TEST
 
 /* ==== Readiness ==================================================================*/
 
-#define READY_K 3
-#define READY_ROUNDS 200u
+#define READY_K 2
+#define READY_ROUNDS 100u
 #define READY_TAG 4096u   /* round r creates with max_payload_size READY_TAG + r */
 
 enum { SEEN_OK, SEEN_NOT_READY, SEEN_MISSING, SEEN_SHORT, SEEN_BAD, SEEN__COUNT };

@@ -328,7 +328,7 @@ START_TEST(random_entries_in_order)
                 memcpy(t.r.data + off, &sent, 4);
                 for (uint32_t i = 4; i < n; i++)
                     t.r.data[off + i] = (unsigned char)(sent + i);
-                ck_assert_int_eq(roam_ring_commit(&t.r, n), ROAM_OK);
+                test_require_uint_eq(roam_ring_commit(&t.r, n), ROAM_OK);
                 pending_len[head++ % 64] = n;
                 sent++;
             }
@@ -336,17 +336,17 @@ START_TEST(random_entries_in_order)
         }
         /* Consume one whole entry. */
         if (roam_ring_read(&t.r, &off, &len) != ROAM_OK) {
-            ck_assert_uint_eq(head, tail);
+            test_require_uint_eq(head, tail);
             continue;
         }
         uint32_t n = pending_len[tail++ % 64], seq;
 
-        ck_assert_uint_ge(len, n);
+        test_require(len >= n);
         memcpy(&seq, t.r.data + off, 4);
-        ck_assert_uint_eq(seq, got);
+        test_require_uint_eq(seq, got);
         for (uint32_t i = 4; i < n; i++)
-            ck_assert_uint_eq(t.r.data[off + i], (unsigned char)(got + i));
-        ck_assert_int_eq(roam_ring_release(&t.r, n), ROAM_OK);
+            test_require_uint_eq(t.r.data[off + i], (unsigned char)(got + i));
+        test_require_uint_eq(roam_ring_release(&t.r, n), ROAM_OK);
         got++;
     }
     ck_assert_uint_gt(t.r.wraps, 100);

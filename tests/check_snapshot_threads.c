@@ -20,7 +20,7 @@
 #include "test_run.h"
 
 #define WORDS (ROAM_SEGMENT_HEADER_SIZE / 8)
-#define RUN_NS 700000000u          /* how long the reader validates */
+#define RUN_NS 250000000u          /* how long the reader validates */
 #define VARIANT_WORD (offsetof(roam_segment_header_t, heartbeat_interval) / 8)
 #define NUM_VARIANTS 8
 
