@@ -307,7 +307,11 @@ static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_
     const uint64_t mine = seg->peer_mine;
     uint64_t stored_ns = 0;
 
-    /* Still this guest's: Attached, at the epoch it attached with. */
+    /* Still this guest's: Attached, at the epoch it attached with. Not
+     * redundant with the check after the store: without it a guest whose
+     * entry was recovered long ago would store into the next owner's entry
+     * on every call, and taking the time back out leaves 0 ("never beat"),
+     * not the next owner's own time. */
     if (__builtin_expect(roam__peer_pair_load(p) == mine, 1)) {
         roam_peer_heartbeat(p, now_ns);
         /* Still this guest's after the store: else the host recovered the
