@@ -321,12 +321,12 @@ $(BUILD)/clang/%.ok: % $(CLANG_HDRS)
 check: deps-test
 	@$(MAKE) --no-print-directory gen-check
 	@$(MAKE) --no-print-directory compat
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) all
 	@$(MAKE) --no-print-directory check-gen
 	@$(MAKE) --no-print-directory check-clang
 	@$(MAKE) --no-print-directory check-examples
 	@$(MAKE) --no-print-directory check-install
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) check-build
 	@$(MAKE) --no-print-directory check-build-sanitize
 	@$(MAKE) --no-print-directory check-build-fuzz
 	@$(MAKE) --no-print-directory RUNS="$(TESTS:=.run) $(SAN_RUNS) $$(cat $(FUZZ_RUNS_FILE))" \
@@ -349,10 +349,11 @@ $(ASAN_TESTS:=.run): TEST_ENV += $(ASAN_TEST_ENV)
 $(TSAN_O0_TESTS:=.run) $(TSAN_O2_TESTS:=.run): TEST_ENV += $(TSAN_TEST_ENV)
 
 check-build-sanitize: | deps-test
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan CFLAGS="-O1 -g" check-build
-	@$(MAKE) --no-print-directory BUILD=build/tsan-O0 SAN=tsan CFLAGS="-O0 -g" \
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) BUILD=build/asan SAN=asan CFLAGS="-O1 -g" \
+	    check-build
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) BUILD=build/tsan-O0 SAN=tsan CFLAGS="-O0 -g" \
 	    RUN_TESTS="$(TSAN_O0_TESTS)" check-build
-	@$(MAKE) --no-print-directory BUILD=build/tsan-O2 SAN=tsan CFLAGS="-O2 -g" \
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) BUILD=build/tsan-O2 SAN=tsan CFLAGS="-O2 -g" \
 	    RUN_TESTS="$(TSAN_O2_TESTS)" check-build
 
 check-sanitize: check-build-sanitize
@@ -396,7 +397,7 @@ check-build-fuzz: | deps-test
 	@mkdir -p $(BUILD)
 	@if printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d[0] & n & 0); }\n' | \
 	        $(FUZZ_CC) -x c -fsanitize=fuzzer - -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \
-	    $(MAKE) --no-print-directory $(FUZZ_BINS) $(FUZZ_SEEDS) && \
+	    $(MAKE) --no-print-directory -j$(TEST_JOBS) $(FUZZ_BINS) $(FUZZ_SEEDS) && \
 	    echo "$(FUZZ_BINS:=.smoke)" > $(FUZZ_RUNS_FILE); \
 	else echo "no $(FUZZ_CC) with libFuzzer: skipping the fuzz smoke runs"; : > $(FUZZ_RUNS_FILE); fi
 

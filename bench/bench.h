@@ -33,7 +33,9 @@ typedef struct bench_ctx {
 
     /* Live segment 1: a host and BENCH_LIVE_GUESTS attached guests. */
     roam_segment_t *host;
-    roam_segment_t *guests;
+    /* In the context itself, as the floor's guest is: the heartbeat of
+     * either reaches its guest without loading a pointer first. */
+    roam_segment_t guests[BENCH_LIVE_GUESTS];
     uint64_t now;                  /* the time passed to heartbeat and sweep */
     floor_host_t floor_host;       /* the floor's view of the same segment */
     floor_guest_t floor_guest;     /* the floor's guest 0 */

@@ -310,10 +310,9 @@ int bench_setup(bench_ctx_t *c, const char *dir)
     }
     c->copy = malloc(most);
     c->host = calloc(1, sizeof *c->host);
-    c->guests = calloc(BENCH_LIVE_GUESTS, sizeof *c->guests);
     c->cycle_host = calloc(1, sizeof *c->cycle_host);
     c->cycle_guest = calloc(1, sizeof *c->cycle_guest);
-    if (c->copy == NULL || c->host == NULL || c->guests == NULL || c->cycle_host == NULL ||
+    if (c->copy == NULL || c->host == NULL || c->cycle_host == NULL ||
         c->cycle_guest == NULL)
         return -1;
 
@@ -372,7 +371,6 @@ void bench_teardown(bench_ctx_t *c)
         free(bench_segs[i].buf);
     free(c->copy);
     free(c->host);
-    free(c->guests);
     free(c->cycle_host);
     free(c->cycle_guest);
 }

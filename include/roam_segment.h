@@ -50,6 +50,10 @@ typedef struct roam_segment {
     /* Guest side: the entry this process holds and the epoch it got. */
     uint32_t peer_index;         /* ROAM_NO_PEER when none */
     uint32_t peer_epoch;
+    /* The first 8 bytes of the entry while this guest holds it: state
+     * Attached and peer_epoch, as one word (what roam_guest_heartbeat
+     * compares the entry with; set with peer_epoch). */
+    uint64_t peer_mine;
     /* Entry peer_index in the mapping at base (moved with it on a remap);
      * when the handle holds none, an entry of the library's own that is
      * never Attached and never written. Set by create, attach and close. */
@@ -298,11 +302,16 @@ static inline roam_err_t roam_guest_heartbeat(roam_segment_t *seg, uint64_t now_
      * points at an entry that is never Attached, so that the one test
      * below covers both. */
     roam_peer_entry_t *p = seg->peer;
-    const uint64_t mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, seg->peer_epoch);
-
+    /* Attached at this guest's epoch, as one word, made when the entry
+     * was taken: one load here instead of building it on every beat. */
+    const uint64_t mine = seg->peer_mine;
     uint64_t stored_ns = 0;
 
-    /* Still this guest's: Attached, at the epoch it attached with. */
+    /* Still this guest's: Attached, at the epoch it attached with. Not
+     * redundant with the check after the store: without it a guest whose
+     * entry was recovered long ago would store into the next owner's entry
+     * on every call, and taking the time back out leaves 0 ("never beat"),
+     * not the next owner's own time. */
     if (__builtin_expect(roam__peer_pair_load(p) == mine, 1)) {
         roam_peer_heartbeat(p, now_ns);
         /* Still this guest's after the store: else the host recovered the

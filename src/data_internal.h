@@ -42,12 +42,12 @@ static inline bool roam__ring_fits(uint32_t capacity, uint32_t write, uint32_t r
 }
 
 /* Crash recovery of guest `index` (src/recover.c), steps 2 and 4 of
- * shm.crash.recovery. roam__recover_pool fills *pool, built once for both
- * steps; false (with *diag, may be NULL, saying why) when the pool cannot
- * be bound. Then free the slots named by the unread entries of the guest's
- * host-to-guest ring, and every slot its peer id owns; each returns the
- * number of slots freed. */
-bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag);
+ * shm.crash.recovery. roam__recover_pool fills *pool from the handle's
+ * validated layout, built once for both steps (it cannot fail). Then free
+ * the slots named by the unread entries of the guest's host-to-guest ring,
+ * and every slot its peer id owns; each returns the number of slots
+ * freed. */
+void roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool);
 uint32_t roam__recover_ring_slots(const roam_segment_t *seg, const roam_pool_t *pool,
                                   uint32_t index);
 uint32_t roam__recover_owned_slots(const roam_pool_t *pool, uint32_t index);

@@ -12,11 +12,10 @@
  * classes the segment has are written. roam_host_recover has checked that
  * the handle maps a segment; this cannot fail. Built once per recovery,
  * for both steps. */
-bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_t *diag)
+void roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool)
 {
     const roam_layout_t *l = &seg->layout;
 
-    (void)diag;
     pool->base = seg->base;
     pool->num_classes = l->class_areas_count;
     for (uint32_t c = 0; c < l->class_areas_count; c++) {
@@ -26,18 +25,23 @@ bool roam__recover_pool(const roam_segment_t *seg, roam_pool_t *pool, roam_diag_
         pool->meta_off[c] = l->class_areas[c].meta_offset;
         pool->data_off[c] = l->class_areas[c].data_offset;
     }
-    return true;
 }
 
 uint32_t roam__recover_ring_slots(const roam_segment_t *seg, const roam_pool_t *pool,
                                   uint32_t index)
 {
+    /* The ring where the handle's validated layout puts it (index was
+     * checked against max_guests by the caller): no layout made again
+     * from the snapshot. */
+    roam_bipbuf_header_t *h = roam_layout_rings_to_guest(&seg->layout, seg->base, index);
     roam_ring_t ring;
     roam_ring_view_t v;
     uint32_t freed = 0;
 
-    if (roam_ring_open(&ring, seg->base, &seg->snap, index, ROAM_RING_HOST_TO_GUEST) != ROAM_OK ||
-        roam_ring_peek(&ring, &v) != ROAM_OK)
+    if (h == NULL)
+        return 0;
+    roam_ring_attach(&ring, h, roam_segment_header_plain_bipbuf_capacity(&seg->snap));
+    if (roam_ring_peek(&ring, &v) != ROAM_OK)
         return 0;
 
     /* Every unread entry, in order, as the guest would have read them; a

@@ -265,8 +265,7 @@ static roam_err_t roam__create_fill(roam_segment_t *seg, const roam_segment_conf
             return err;
     }
     /* Our own snapshot and layout, through the same checks a guest applies. */
-    return roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap, &seg->layout,
-                                          diag);
+    return roam__seg_validate(seg, diag);
 }
 
 /* Rename the temporary to path unless path exists. */

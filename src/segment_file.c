@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -24,11 +25,50 @@
  * (roam's own) may be creating it in place. */
 #define ROAM__STALE_GRACE_NS 1000000000u
 
+/* Bytes [from, to) of the handle to zero. */
+static void roam__seg_zero(roam_segment_t *seg, size_t from, size_t to)
+{
+    memset((unsigned char *)seg + from, 0, to - from);
+}
+
+/* Where the layout's per-class arrays sit in the handle. */
+#define ROAM__LAYOUT_AT(f) (offsetof(roam_segment_t, layout) + offsetof(roam_layout_t, f))
+#define ROAM__LAYOUT_END(f) (ROAM__LAYOUT_AT(f) + sizeof(((roam_layout_t *)0)->f))
+
+/* Every figure of the handle is zeroed, but not its four arrays (15 KiB
+ * of the handle's 18: the layout's two per-class arrays and the host's two
+ * per-guest ones): each is read only below a count zeroed here (the
+ * layout's class count, the snapshot's max_guests), and a create or attach
+ * that succeeds writes every entry below its own counts (roam__seg_validate).
+ * Attach and close each clear a handle: clearing it whole cost them almost
+ * all their instructions. */
 void roam__seg_clear(roam_segment_t *seg)
 {
-    memset(seg, 0, sizeof *seg);
+    roam__seg_zero(seg, 0, ROAM__LAYOUT_AT(classes));
+    roam__seg_zero(seg, ROAM__LAYOUT_END(classes), ROAM__LAYOUT_AT(class_areas));
+    roam__seg_zero(seg, ROAM__LAYOUT_END(class_areas), offsetof(roam_segment_t, quiet_since));
     seg->fd = -1;
     roam__guest_clear(seg);
+}
+_Static_assert(offsetof(roam_segment_t, quiet_since) > ROAM__LAYOUT_END(class_areas) &&
+               offsetof(roam_segment_t, quiet_epoch) > offsetof(roam_segment_t, quiet_since) &&
+               sizeof(roam_segment_t) - offsetof(roam_segment_t, quiet_epoch) -
+                       sizeof(((roam_segment_t *)0)->quiet_epoch) <
+                   _Alignof(roam_segment_t),
+               "the host's per-guest arrays end the handle, after the layout");
+
+roam_err_t roam__seg_validate(roam_segment_t *seg, roam_diag_t *diag)
+{
+    roam_err_t err = roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap,
+                                                    &seg->layout, diag);
+    uint32_t n = roam_segment_header_plain_max_guests(&seg->snap);
+
+    if (err)
+        return err;
+    /* max_guests was validated: at most ROAM_MAX_GUESTS. */
+    memset(seg->quiet_since, 0, n * sizeof seg->quiet_since[0]);
+    memset(seg->quiet_epoch, 0, n * sizeof seg->quiet_epoch[0]);
+    return ROAM_OK;
 }
 
 roam_segment_header_t *roam_segment_header(const roam_segment_t *seg)
@@ -120,13 +160,13 @@ static roam_err_t roam__attach_map(roam_segment_t *seg, roam_diag_t *diag)
     err = roam__seg_len(cur, &len, diag, "current_size");
     if (err)
         return err;
-    seg->base = roam__seg_map(seg->fd, len);
+    seg->base = roam__seg_map_join(seg->fd, len);
     if (seg->base == NULL)
         return roam__diag_sys(diag, "mmap");
     seg->map_len = len;
 
     /* Guarded: a file cut short now is ROAM_E_SIGBUS, not a dead process. */
-    err = roam__segment_validate_guarded(seg->base, seg->map_len, &seg->snap, &seg->layout, diag);
+    err = roam__seg_validate(seg, diag);
     if (err) {
         munmap(seg->base, seg->map_len);
         seg->base = NULL;

@@ -15,6 +15,10 @@ roam_err_t roam__segment_validate(const void *buf, size_t len, roam_segment_head
 /* Map len bytes of fd shared, read-write; NULL (errno set) on failure. */
 void *roam__seg_map(int fd, size_t len);
 
+/* roam__seg_map for a guest joining: a small segment's page tables are
+ * filled at once (segment_map.c says why). */
+void *roam__seg_map_join(int fd, size_t len);
+
 /* *len = size, the length of a mapping. ROAM_E_ADDRESS_SPACE, naming step,
  * when size does not fit in size_t (a segment over 4 GiB in a 32-bit
  * process): a size is refused, never truncated. */
@@ -27,6 +31,11 @@ roam_err_t roam__segment_validate_guarded(const void *buf, size_t len,
 
 /* A handle that holds nothing, so that close is always safe. */
 void roam__seg_clear(roam_segment_t *seg);
+
+/* Validate the segment mapped at seg->base (guarded) into the handle's
+ * snapshot and layout, and start the host's watch of every entry afresh:
+ * what a create or an attach does last. */
+roam_err_t roam__seg_validate(roam_segment_t *seg, roam_diag_t *diag);
 
 /* Take the host lock on fd without waiting: 0, or -1 with errno (EAGAIN
  * when another open file description holds it). A read-only fd takes a
@@ -48,6 +57,7 @@ static inline void roam__guest_set(roam_segment_t *seg, roam_peer_entry_t *p, ui
 {
     seg->peer_index = index;
     seg->peer_epoch = epoch;
+    seg->peer_mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, epoch);
     seg->peer = p;
 }
 
@@ -56,6 +66,9 @@ static inline void roam__guest_clear(roam_segment_t *seg)
 {
     seg->peer_index = ROAM_NO_PEER;
     seg->peer = (roam_peer_entry_t *)(uintptr_t)&roam__no_peer_entry;
+    /* Attached: never what the no-peer entry (Empty) holds, so that a
+     * heartbeat never stores into it. */
+    seg->peer_mine = roam__peer_pair(ROAM_PEER_STATE_ATTACHED, 0);
 }
 
 /* The mapping moved to seg->base: the entry held is where the layout puts

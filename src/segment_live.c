@@ -149,9 +149,7 @@ static void roam__rings_reset(roam_segment_t *seg, uint32_t index)
 roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *diag)
 {
     roam_peer_entry_t *p = roam__peer_or_fail(seg, index, diag);
-    roam_diag_t pool_diag = {.err = ROAM_OK};
     roam_pool_t pool;
-    bool have_pool;
     uint32_t state;
 
     if (p == NULL)
@@ -165,22 +163,17 @@ roam_err_t roam_host_recover(roam_segment_t *seg, uint32_t index, roam_diag_t *d
     roam_peer_goodbye(p);
     /* 2: slots in flight to the guest (before 3 wipes their references),
      * with the pool built once for steps 2 and 4. */
-    have_pool = roam__recover_pool(seg, &pool, &pool_diag);
-    if (have_pool)
-        roam__recover_ring_slots(seg, &pool, index);
+    roam__recover_pool(seg, &pool);
+    roam__recover_ring_slots(seg, &pool, index);
     /* 3: both rings empty. */
     roam__rings_reset(seg, index);
     /* 4: every slot the guest's peer id still owns. */
-    if (have_pool)
-        roam__recover_owned_slots(&pool, index);
+    roam__recover_owned_slots(&pool, index);
     /* 5: mmap leases: this library maps no mmap references, so holds none. */
     /* 6: last_heartbeat 0, then Empty with release: the next guest to
      * attach (acquire) sees the reset rings and the freed slots. */
     roam_peer_reset(p);
     seg->quiet_since[index] = 0;
-    if (pool_diag.err != ROAM_OK)
-        return roam__diag(diag, pool_diag.err, index, "peer %u: entry recovered, slots not: %s",
-                          index, pool_diag.msg);
     return roam__diag_ok(diag);
 }
 

@@ -256,16 +256,21 @@ uint32_t roam_pool_reclaim(const roam_pool_t *p, uint32_t peer_id)
 {
     uint32_t freed = 0;
 
+    /* A walk of each class's metadata by pointer, the count in a local
+     * (the free below is a call, after which *p would be read again); the
+     * slot's handle is made only for a slot that is the peer's. */
     for (uint32_t c = 0; c < p->num_classes; c++) {
-        for (uint32_t i = 0; i < p->slot_count[c]; i++) {
-            roam_var_slot_meta_t *m = roam__meta(p, c, i);
-            roam_slot_t s = {(uint8_t)c, 0, i, 0};
+        const roam_var_slot_meta_t *m = roam__meta(p, c, 0);
+        const uint32_t count = p->slot_count[c];
+
+        for (uint32_t i = 0; i < count; i++, m++) {
+            roam_slot_t s;
 
             if (roam_var_slot_meta_load_owner_peer(m) != peer_id ||
                 roam_var_slot_meta_load_state(m) != ROAM_SLOT_STATE_ALLOCATED)
                 continue;
             /* Its current generation: a free that races us makes ours fail. */
-            s.generation = roam_var_slot_meta_load_generation(m);
+            s = (roam_slot_t){(uint8_t)c, 0, i, roam_var_slot_meta_load_generation(m)};
             if (roam_pool_free(p, s, NULL) == ROAM_OK)
                 freed++;
         }
