@@ -6,15 +6,18 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "roam_data.h"
+#include "roam_segment.h"
 #include "test_bytes.h"
 #include "test_run.h"
 
 #define THREADS 4
 #define HOLD 3   /* slots each thread holds at once */
+#define EXHAUST_WAIT_NS 10000000000u   /* at most 10 s more for the pool to run dry */
 
 static const roam_size_class_t k_classes[] = {{64, 5}, {256, 3}};
 
@@ -22,6 +25,9 @@ typedef struct shared_pool {
     unsigned char *buf;
     roam_pool_t pool;
     uint32_t rounds;
+    /* Exhaustions seen by all threads: they go on past rounds until there
+     * is one (or a few seconds pass), however the machine schedules them. */
+    _Atomic uint64_t exhausted;
 } shared_pool_t;
 
 typedef struct worker {
@@ -50,6 +56,7 @@ static void make_pool(shared_pool_t *sp, uint32_t rounds)
     ck_assert_int_eq(roam_segment_validate(sp->buf, (size_t)l.total_size, &snap, NULL), ROAM_OK);
     ck_assert_int_eq(roam_pool_bind(&sp->pool, sp->buf, (size_t)l.total_size, &snap, NULL), ROAM_OK);
     sp->rounds = rounds;
+    atomic_init(&sp->exhausted, 0);
 }
 
 /* Allocate up to HOLD slots, stamp each with our id, check the stamps are
@@ -59,7 +66,12 @@ static void *churn(void *arg)
     worker_t *w = arg;
     const roam_pool_t *p = &w->sp->pool;
 
-    for (uint32_t r = 0; r < w->sp->rounds; r++) {
+    uint64_t deadline = roam_clock_now_ns() + EXHAUST_WAIT_NS;
+
+    for (uint32_t r = 0; r < w->sp->rounds ||
+                         (atomic_load_explicit(&w->sp->exhausted, memory_order_relaxed) == 0 &&
+                          roam_clock_now_ns() < deadline);
+         r++) {
         roam_slot_t held[HOLD];
         int n = 0;
 
@@ -68,6 +80,7 @@ static void *churn(void *arg)
 
             if (err == ROAM_E_POOL_EXHAUSTED) {
                 w->exhausted++;
+                atomic_fetch_add_explicit(&w->sp->exhausted, 1, memory_order_relaxed);
                 continue;
             }
             if (err != ROAM_OK) {

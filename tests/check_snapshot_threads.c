@@ -21,6 +21,7 @@
 
 #define WORDS (ROAM_SEGMENT_HEADER_SIZE / 8)
 #define RUN_NS 250000000u          /* how long the reader validates */
+#define RUN_MAX_NS 10000000000u    /* at most, waiting for both outcomes */
 #define VARIANT_WORD (offsetof(roam_segment_header_t, heartbeat_interval) / 8)
 #define NUM_VARIANTS 8
 
@@ -210,7 +211,7 @@ static uint64_t now_ns(void)
 
 START_TEST(test_snapshot_under_writes)
 {
-    uint64_t accepted = 0, rejected = 0, end;
+    uint64_t accepted = 0, rejected = 0, end, end_max;
     pthread_t th;
     char why[160] = "";
     bool ok = true;
@@ -222,9 +223,16 @@ START_TEST(test_snapshot_under_writes)
     atomic_store_explicit(&g_stop, 0, memory_order_relaxed);
     ck_assert_int_eq(pthread_create(&th, NULL, writer, NULL), 0);
 
-    /* Validate in a loop; keep the first violation. */
+    /* Validate in a loop; keep the first violation. Past RUN_NS, go on
+     * (up to RUN_MAX_NS) until both an accepted and a rejected snapshot
+     * were seen, however the machine schedules the two threads. */
     end = now_ns() + RUN_NS;
-    while (ok && now_ns() < end) {
+    end_max = end - RUN_NS + RUN_MAX_NS;
+    while (ok) {
+        uint64_t now = now_ns();
+
+        if (now >= end_max || (now >= end && accepted > 0 && rejected > 0))
+            break;
         for (int i = 0; i < 256 && ok; i++) {
             roam_segment_header_plain_t snap;
             roam_err_t err = roam_header_validate((const void *)g_shared, sizeof g_shared, 0, &snap);
