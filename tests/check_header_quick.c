@@ -273,11 +273,14 @@ START_TEST(valid_past_the_bounds)
     for (size_t i = 0; i < sizeof currents / sizeof currents[0]; i++) {
         h = base;
         h.current_size = currents[i];
+        /* The longest mappings there can be: on a 32-bit target they are
+         * all shorter than these sizes. */
         ck_assert_int_eq(roam_header_validate(&h, SIZE_MAX, ROAM_VALIDATE_MAPPING, &snap),
-                         ROAM_OK);
+                         (uint64_t)SIZE_MAX >= currents[i] ? ROAM_OK : ROAM_E_MAPPING_SHORT);
+        ck_assert_int_eq(roam_header_validate(&h, SIZE_MAX, 0, &snap), ROAM_OK);
         ck_assert_int_eq(roam_header_check(&h), ROAM_OK);
         ck_assert_int_eq(roam_header_validate(&h, SIZE_MAX - 1, ROAM_VALIDATE_MAPPING, &snap),
-                         currents[i] == UINT64_MAX ? ROAM_E_MAPPING_SHORT : ROAM_OK);
+                         (uint64_t)SIZE_MAX - 1 >= currents[i] ? ROAM_OK : ROAM_E_MAPPING_SHORT);
     }
     /* A class table that ends at 2^62 and beyond, inside current_size. */
     h = base;
