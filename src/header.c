@@ -35,20 +35,15 @@
  * overflow test, the last way the table rules fail, needs none here. */
 #define ROAM__QUICK_OFFSET_BITS 62   /* offsets below 2^62 */
 #define ROAM__QUICK_CURRENT_BITS 56  /* current_size below 2^56 */
-_Static_assert(ROAM_MAX_GUESTS == ROAM_MAX_SIZE_CLASSES - 1 &&
-                   (ROAM_MAX_SIZE_CLASSES & (ROAM_MAX_SIZE_CLASSES - 1)) == 0,
-               "max_guests and classes - 1 share one bound of the form 2^n - 1");
-_Static_assert((ROAM_SEGMENT_ALIGN & (ROAM_SEGMENT_ALIGN - 1)) == 0 &&
-                   ROAM_SEGMENT_ALIGN == 1u << (ROAM__QUICK_OFFSET_BITS - ROAM__QUICK_CURRENT_BITS),
-               "the alignment bits, rotated to the top, sit just above bit 56 of the offsets");
-_Static_assert(ROAM__RESERVED_BYTES % sizeof(uint64_t) == 0, "the reserved bytes are whole words");
+#define ROAM__QUICK_ROT (ROAM__QUICK_OFFSET_BITS - ROAM__QUICK_CURRENT_BITS)
 _Static_assert(ROAM_SEGMENT_HEADER_SIZE % ROAM_SEGMENT_ALIGN == 0,
                "the peer table's offset less the header keeps its alignment");
-_Static_assert(offsetof(roam_segment_header_plain_t, header_size) ==
-                   offsetof(roam_segment_header_plain_t, version) + sizeof(uint32_t) &&
-               offsetof(roam_segment_header_plain_t, version) == ROAM_MAGIC_SIZE &&
-               ROAM_MAGIC_SIZE == sizeof(uint64_t),
-               "magic, then version and header_size: two 64-bit words");
+/* Magic, then version and header_size: two 64-bit words to compare. */
+#define ROAM__IDENT_TWO_WORDS                                                       \
+    (ROAM_MAGIC_SIZE == sizeof(uint64_t) &&                                         \
+     offsetof(roam_segment_header_plain_t, version) == ROAM_MAGIC_SIZE &&           \
+     offsetof(roam_segment_header_plain_t, header_size) ==                          \
+         offsetof(roam_segment_header_plain_t, version) + sizeof(uint32_t))
 
 static inline uint64_t roam__word_at(const void *p)
 {
@@ -62,7 +57,6 @@ static inline bool roam__header_suspect(const roam_segment_header_plain_t *h,
                                                      uint64_t current)
 {
     static const uint32_t ident[2] = {ROAM_SEGMENT_VERSION, ROAM_SEGMENT_HEADER_SIZE};
-    const unsigned rot = ROAM__QUICK_OFFSET_BITS - ROAM__QUICK_CURRENT_BITS;
     uint64_t total = roam_segment_header_plain_total_size(h);
     uint64_t peers = roam_segment_header_plain_peer_table_offset(h);
     uint64_t pool = roam_segment_header_plain_var_pool_offset(h);
@@ -73,13 +67,33 @@ static inline bool roam__header_suspect(const roam_segment_header_plain_t *h,
     uint64_t offsets = (peers - ROAM_SEGMENT_HEADER_SIZE) | pool;
     uint64_t bad;
 
-    bad = (roam__word_at(roam_segment_header_plain_magic(h)) ^ roam__word_at(ROAM_MAGIC)) |
-          (roam__word_at(&h->version) ^ roam__word_at(ident));
-#pragma GCC unroll 16
-    for (size_t i = 0; i < ROAM__RESERVED_WORDS; i++)
-        bad |= roam__word_at(h->reserved + i * sizeof(uint64_t));
+    /* A constant test: the compiler keeps one branch. */
+    if (ROAM__IDENT_TWO_WORDS)
+        bad = (roam__word_at(roam_segment_header_plain_magic(h)) ^ roam__word_at(ROAM_MAGIC)) |
+              (roam__word_at(&h->version) ^ roam__word_at(ident));
+    else
+        bad = (uint64_t)(memcmp(roam_segment_header_plain_magic(h), ROAM_MAGIC,
+                                ROAM_MAGIC_SIZE) != 0) |
+              (roam_segment_header_plain_version(h) ^ ROAM_SEGMENT_VERSION) |
+              (roam_segment_header_plain_header_size(h) ^ ROAM_SEGMENT_HEADER_SIZE);
+    bad |= roam__reserved_any(h);
+    /* Today's schema lets two tests share one instruction each (the
+     * bounds, and the alignment); any other keeps them apart. */
+#if ROAM_MAX_GUESTS + 1 == ROAM_MAX_SIZE_CLASSES && \
+    (ROAM_MAX_SIZE_CLASSES & (ROAM_MAX_SIZE_CLASSES - 1)) == 0
     bad |= (guests | (classes - 1)) / (ROAM_MAX_GUESTS + 1);
-    bad |= (((offsets >> rot) | (offsets << (64 - rot))) | current) >> ROAM__QUICK_CURRENT_BITS;
+#else
+    bad |= (uint64_t)(guests > ROAM_MAX_GUESTS) |
+           (uint64_t)(classes - 1 >= ROAM_MAX_SIZE_CLASSES);
+#endif
+#if ROAM_SEGMENT_ALIGN == 1u << ROAM__QUICK_ROT
+    /* The alignment bits, rotated to the top, sit just above bit 56. */
+    bad |= (((offsets >> ROAM__QUICK_ROT) | (offsets << (64 - ROAM__QUICK_ROT))) | current) >>
+           ROAM__QUICK_CURRENT_BITS;
+#else
+    bad |= offsets % ROAM_SEGMENT_ALIGN | offsets >> ROAM__QUICK_OFFSET_BITS |
+           current >> ROAM__QUICK_CURRENT_BITS;
+#endif
 
     return bad != 0 || peers + (uint64_t)guests * ROAM_PEER_ENTRY_SIZE > pool ||
            pool + (uint64_t)classes * ROAM_SIZE_CLASS_HEADER_SIZE > current ||

@@ -103,11 +103,27 @@ static ROAM__ALWAYS_INLINE roam_err_t roam__check_identity(const roam_segment_he
 #define ROAM__RESERVED_BYTES sizeof(((roam_segment_header_plain_t *)0)->reserved)
 #define ROAM__RESERVED_WORDS (ROAM__RESERVED_BYTES / sizeof(uint64_t))
 
+/* The reserved bytes OR-ed together: zero when all are zero. */
+static ROAM__ALWAYS_INLINE uint64_t roam__reserved_any(const roam_segment_header_plain_t *h)
+{
+    uint64_t any = 0;
+
+#pragma GCC unroll 16
+    for (size_t i = 0; i < ROAM__RESERVED_WORDS; i++) {
+        uint64_t w;
+
+        memcpy(&w, h->reserved + i * sizeof w, sizeof w);
+        any |= w;
+    }
+    for (size_t i = ROAM__RESERVED_WORDS * sizeof(uint64_t); i < ROAM__RESERVED_BYTES; i++)
+        any |= h->reserved[i];
+    return any;
+}
+
 static ROAM__ALWAYS_INLINE roam_err_t roam__check_sizes(const roam_segment_header_plain_t *h,
                                                         uint64_t current)
 {
     uint64_t total = roam_segment_header_plain_total_size(h);
-    uint64_t any = 0;
 
     if (roam__unlikely(roam_segment_header_plain_max_guests(h) > ROAM_MAX_GUESTS))
         return ROAM_E_MAX_GUESTS;
@@ -118,16 +134,7 @@ static ROAM__ALWAYS_INLINE roam_err_t roam__check_sizes(const roam_segment_heade
         return ROAM_E_CURRENT_SIZE;
     if (roam__unlikely(total < ROAM_SEGMENT_HEADER_SIZE))
         return ROAM_E_TOTAL_SIZE;
-#pragma GCC unroll 16
-    for (size_t i = 0; i < ROAM__RESERVED_WORDS; i++) {
-        uint64_t w;
-
-        memcpy(&w, h->reserved + i * sizeof w, sizeof w);
-        any |= w;
-    }
-    for (size_t i = ROAM__RESERVED_WORDS * sizeof(uint64_t); i < ROAM__RESERVED_BYTES; i++)
-        any |= h->reserved[i];
-    if (roam__unlikely(any != 0))
+    if (roam__unlikely(roam__reserved_any(h) != 0))
         return ROAM_E_RESERVED;
     return ROAM_OK;
 }
