@@ -65,7 +65,11 @@ endif
 
 # ---- Version: include/roam_version.h is the one place it is written -------
 VERSION_H := include/roam_version.h
-version_part = $(shell sed -n 's/^.define ROAM_SHM_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' $(VERSION_H))
+# Read by make itself (no process: `make regen` parses this file too): each
+# word of the header paired with the next, NAME=VALUE for every #define.
+VERSION_WORDS := $(file <$(VERSION_H))
+VERSION_PAIRS := $(join $(VERSION_WORDS),$(addprefix =,$(wordlist 2,$(words $(VERSION_WORDS)),$(VERSION_WORDS))))
+version_part = $(patsubst ROAM_SHM_VERSION_$(1)=%,%,$(filter ROAM_SHM_VERSION_$(1)=%,$(VERSION_PAIRS)))
 VERSION_MAJOR := $(call version_part,MAJOR)
 VERSION_MINOR := $(call version_part,MINOR)
 VERSION_PATCH := $(call version_part,PATCH)
@@ -129,7 +133,7 @@ TSAN_TESTS := $(filter %_threads,$(TESTS))
 # runner cli_run or the process helpers proc_*): not run under qemu-user by
 # check-abi. Every other test runs on all four ABIs.
 PROCESS_CALLS := \b(cli_runv?|fork|vfork|posix_spawnp?|proc_[a-z_]+)[[:space:]]*[(]
-PROCESS_TESTS := $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TEST_SRC))))
+PROCESS_TESTS = $(basename $(notdir $(shell grep -l -E '$(PROCESS_CALLS)' $(TEST_SRC))))
 
 .PHONY: all lib cli man regen gen-check compat compat-baseline check check-unit check-gen \
         check-clang check-examples check-install check-sanitize check-abi check-abi-target \
@@ -293,7 +297,9 @@ check-unit: check-build
 
 # The generator's tests, rerun when the generator, its tests, the schema,
 # the README or the headers it scans change.
-GEN_TEST_INPUTS := $(shell find codegen -type f ! -path '*/__pycache__/*' 2>/dev/null) \
+# (Files up to four levels below codegen/, found by make itself.)
+GEN_TEST_INPUTS := $(filter-out %/__pycache__ %/__pycache__/%, \
+        $(wildcard codegen/* codegen/*/* codegen/*/*/* codegen/*/*/*/*)) \
     $(SCHEMA) $(BASELINE) README.md $(wildcard include/*.h src/*.h src/cli/*.h)
 check-gen: $(BUILD)/check-gen.ok
 $(BUILD)/check-gen.ok: $(GEN_TEST_INPUTS) | build/python.mk
@@ -478,7 +484,7 @@ uninstall:
 STAGE        := $(BUILD)/stage
 STAGE_PREFIX := /opt/roam-shm
 # Rerun when anything installed or used by the consumers changes.
-INSTALL_CHECK_INPUTS := $(shell find include scripts tests/cxx examples -type f 2>/dev/null) \
+INSTALL_CHECK_INPUTS := $(wildcard include/* scripts/* tests/cxx/* examples/*) \
     $(GENERATED) src/libroam_shm.map src/roam-shm.pc.in Makefile
 check-install: $(BUILD)/check-install.ok
 $(BUILD)/check-install.ok: $(LIB) $(SHLIB) $(CLI) $(MAN) $(INSTALL_CHECK_INPUTS) | deps-test
@@ -562,7 +568,10 @@ $(SEED_LIB): bench/seed_shim.rs $(SEED_RS)
 	$(RUSTC) -O --edition 2021 --crate-type staticlib --crate-name roam_seed -C panic=abort \
 	    --cap-lints allow $(dir $@)lib.rs -o $@
 
-$(BENCH): $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB))
+# (Expanded a second time, when the bench is built: the look for rustc is
+# not made on every run of make.)
+.SECONDEXPANSION:
+$(BENCH): $(BENCH_OBJ) $(LIB) $$(if $$(BENCH_SEED),$$(SEED_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BENCH_OBJ) $(LIB) $(if $(BENCH_SEED),$(SEED_LIB)) -o $@ $(LDLIBS)
 

@@ -16,9 +16,12 @@ Runs, interleaved RUNS times each, as this process's children:
   edited     the same on a copy of schema/ whose one file changes before each
              run (that file is parsed, PyYAML imported, and its structure
              checked)
+  make-edit  `make -s regen` in a copy of the tree whose one schema file
+             changes before each run: the workflow's step, make included
   uncached   the same without --cache (as after `make clean`: every file is
              parsed and checked, and the templates are compiled)
-then, when valgrind is installed, the reference, regen, full and edited once each
+then, when valgrind is installed, the reference, regen, full, edited and
+make-edit once each
 under callgrind (instruction counts: the figure that does not move with the
 load of the machine), and the generator's test suite once. Prints wall-clock
 medians and minima, CPU time, and the ratios to the reference; it asserts
@@ -42,6 +45,7 @@ ARGS = ["--readme", "README.md", "--headers", "include/*.h", "src/*.h", "src/cli
 GEN = [PY, "codegen/gen.py", "--schema", "schema", "--out", "generated"] + ARGS
 CACHE = ["--cache", CACHE_DIR]
 EDITED = tempfile.mkdtemp(prefix="roam-gen-speed-")
+TREE = os.path.join(EDITED, "tree")
 COMMANDS = {
     "floor": [PY, "-c", "pass"],
     "reference": [PY, "-c", "import jinja2, yaml"],
@@ -50,17 +54,19 @@ COMMANDS = {
     "edited": [PY, "codegen/gen.py", "--schema", os.path.join(EDITED, "schema"),
                "--out", os.path.join(EDITED, "out")] + ARGS + CACHE,
     "uncached": GEN,
+    "make-edit": ["make", "-s", "--no-print-directory", "-C", TREE, "regen"],
 }
-OURS = ("regen", "full", "edited", "uncached")
+OURS = ("regen", "full", "edited", "uncached", "make-edit")
 
 
 def prepare(name, n):
     """What each run needs first."""
     if name == "full":          # forget the previous run (nothing else)
         shutil.rmtree(os.path.join(CACHE_DIR, "runs"), ignore_errors=True)
-    elif name == "edited":      # a comment no earlier run has seen
-        first = sorted(os.listdir(os.path.join(EDITED, "schema")))[0]
-        with open(os.path.join(EDITED, "schema", first), "a") as f:
+    elif name in ("edited", "make-edit"):   # a comment no earlier run has seen
+        schema = os.path.join(EDITED if name == "edited" else TREE, "schema")
+        first = sorted(os.listdir(schema))[0]
+        with open(os.path.join(schema, first), "a") as f:
             f.write(f"# edit {n} {time.time_ns()}\n")
 
 
@@ -90,6 +96,7 @@ def run(cmd, env=None):
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     shutil.copytree(os.path.join(ROOT, "schema"), os.path.join(EDITED, "schema"))
+    shutil.copytree(ROOT, TREE, ignore=shutil.ignore_patterns(".git", "build"))
     try:
         measure(runs)
     finally:
@@ -123,7 +130,7 @@ def measure(runs):
     if shutil.which("valgrind"):
         ref = instructions(COMMANDS["reference"], None)
         counts = {}
-        for name in ("regen", "full", "edited"):
+        for name in ("regen", "full", "edited", "make-edit"):
             prepare(name, runs)
             counts[name] = instructions(COMMANDS[name], ENV)
         run(COMMANDS["regen"], ENV)
