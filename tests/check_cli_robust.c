@@ -467,10 +467,10 @@ START_TEST(heartbeat_on_by_default)
 }
 END_TEST
 
-/* A create that takes a while: two million slots to link. */
+/* A create that takes a while (tens of ms): half a million slots to link. */
 static const char *const slow_create[] = {
     "roam-shm", "create", NULL, "--max-guests", "4", "--bipbuf-capacity", "1024",
-    "--max-payload-size", "64", "--size-class", "64:2000000", NULL,
+    "--max-payload-size", "64", "--size-class", "64:500000", NULL,
 };
 
 /* Start the slow create of path; its pid. The child gets the default
