@@ -473,6 +473,10 @@ static const char *const slow_create[] = {
     "--max-payload-size", "64", "--size-class", "64:500000", NULL,
 };
 
+/* The signals that ask the tool to stop, which the tests send it. */
+static const int stop_sigs[] = {SIGTERM, SIGINT, SIGHUP};
+#define STOP_SIGS (sizeof stop_sigs / sizeof stop_sigs[0])
+
 /* Start the slow create of path; its pid. The child gets the default
  * action for the signals the tests send before it can receive one: until
  * exec it runs with the test runner's handlers, and Check's SIGTERM and
@@ -480,7 +484,6 @@ static const char *const slow_create[] = {
 static pid_t start_slow_create(const char *path)
 {
     const char *argv[sizeof slow_create / sizeof slow_create[0]];
-    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     sigset_t block, old;
     pid_t pid;
 
@@ -488,15 +491,15 @@ static pid_t start_slow_create(const char *path)
     argv[2] = path;
     argv[0] = getenv("ROAM_SHM_CLI");
     sigemptyset(&block);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&block, sigs[i]);
+    for (size_t i = 0; i < STOP_SIGS; i++)
+        sigaddset(&block, stop_sigs[i]);
     sigprocmask(SIG_BLOCK, &block, &old);
     pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
 
-        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-            signal(sigs[i], SIG_DFL);
+        for (size_t i = 0; i < STOP_SIGS; i++)
+            signal(stop_sigs[i], SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         dup2(null, STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
@@ -571,12 +574,11 @@ START_TEST(interrupted_create_finishes_or_cleans_up)
 {
     /* SIGINT/SIGTERM/SIGHUP wait until the segment is in place, then end
      * the tool: the target is whole and no temporary is left. */
-    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     char *path = scratch("seg");
     uint32_t create_ms = slow_create_ms(path);
 
     for (uint32_t k = 0; k < SIGNAL_STEPS; k++) {
-        int st, sig = sigs[k % (sizeof sigs / sizeof sigs[0])];
+        int st, sig = stop_sigs[k % STOP_SIGS];
         pid_t pid = start_slow_create(path);
 
         proc_sleep_ms(signal_delay_ms(create_ms, k));
